@@ -1,0 +1,139 @@
+import { parseArgs } from 'node:util';
+import { LifeboatError } from '../core/errors.ts';
+import type { Lifeboat } from '../core/lifeboat.ts';
+import type { Manifest } from '../core/repository/manifest.ts';
+import { age, bytes, table } from './format.ts';
+
+export interface Io { out(s: string): void; err(s: string): void; json: boolean; confirm(question: string): Promise<boolean> }
+export type Command = (lb: Lifeboat, args: string[], io: Io) => Promise<number>;
+
+function parse<T extends Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>>(args: string[], options: T, positionals = 0) {
+  const r = parseArgs({ args, options, allowPositionals: true, strict: true });
+  if (r.positionals.length > positionals) throw new LifeboatError('bad-input', `unexpected argument ${JSON.stringify(r.positionals[positionals])}`);
+  return r;
+}
+
+function snapshotJson(m: Manifest) {
+  return { id: m.id, source: m.source.name, kind: m.source.kind, time: m.time, reason: m.reason, size: m.stats.size, bytesAdded: m.stats.bytesAdded, chunks: m.stats.chunks, newChunks: m.stats.newChunks, durationMs: m.stats.durationMs, warnings: m.warnings ?? [] };
+}
+
+export const sourceCmd: Command = async (lb, args, io) => {
+  const [sub, ...rest] = args;
+  if (sub === 'add') {
+    const { values } = parse(rest, { name: { type: 'string' }, sqlite: { type: 'string' }, folder: { type: 'string' }, include: { type: 'string', multiple: true }, exclude: { type: 'string', multiple: true } });
+    if (!values.name) throw new LifeboatError('bad-input', 'source add needs --name NAME');
+    if (!!values.sqlite === !!values.folder) throw new LifeboatError('bad-input', 'source add needs exactly one of --sqlite PATH or --folder PATH');
+    const src = await lb.addSource({ name: values.name, kind: values.sqlite ? 'sqlite' : 'folder', path: (values.sqlite ?? values.folder)!, ...(values.include ? { include: values.include } : {}), ...(values.exclude ? { exclude: values.exclude } : {}) });
+    if (io.json) io.out(JSON.stringify(src));
+    else io.out(`added ${src.kind} source ${src.name}: ${src.path}`);
+    return 0;
+  }
+  if (sub === 'list' || sub === undefined) {
+    const sources = lb.settings.sources;
+    if (io.json) io.out(JSON.stringify(sources));
+    else io.out(sources.length ? table([['NAME', 'KIND', 'PATH'], ...sources.map((s) => [s.name, s.kind, s.path])]) : 'no sources yet: add one with "lifeboat source add --name NAME --sqlite PATH"');
+    return 0;
+  }
+  if (sub === 'remove') {
+    const { positionals } = parse(rest, {}, 1);
+    if (!positionals[0]) throw new LifeboatError('bad-input', 'source remove needs the source name');
+    await lb.removeSource(positionals[0]);
+    if (io.json) io.out(JSON.stringify({ removed: positionals[0] }));
+    else io.out(`removed source ${positionals[0]} (its snapshots stay until pruned)`);
+    return 0;
+  }
+  throw new LifeboatError('bad-input', `unknown command "source ${sub}": use source add, source list or source remove`);
+};
+
+export const backupCmd: Command = async (lb, args, io) => {
+  const { values } = parse(args, { source: { type: 'string' }, reason: { type: 'string' } });
+  const { snapshots, errors } = await lb.backup({ source: values.source, reason: values.reason ?? 'manual' });
+  if (io.json) io.out(JSON.stringify(snapshots.map(snapshotJson)));
+  else for (const m of snapshots) io.out(`snapshot ${m.id} of ${m.source.name}: ${bytes(m.stats.size)}, ${bytes(m.stats.bytesAdded)} added, ${(m.stats.durationMs / 1000).toFixed(1)} s${m.warnings?.length ? `\n  warning: ${m.warnings.join('\n  warning: ')}` : ''}`);
+  for (const e of errors) io.err(`lifeboat: backup of ${e.source} failed: ${e.error}`);
+  return errors.length ? 1 : 0;
+};
+
+export const listCmd: Command = async (lb, args, io) => {
+  const { values } = parse(args, { source: { type: 'string' } });
+  if (values.source && !lb.settings.sources.some((s) => s.name === values.source) && !(await lb.list()).some((r) => r.source === values.source)) {
+    throw new LifeboatError('not-found', `no source named ${values.source}`);
+  }
+  const rows = await lb.list(values.source);
+  if (io.json) {
+    io.out(JSON.stringify(rows.map((r) => ({ id: r.id, source: r.source, kind: r.kind, time: r.time, reason: r.reason, size: r.size, bytesAdded: r.bytesAdded, verified: r.verified !== null, verifiedLevel: r.verified, verifiedAt: r.verifiedAt, damaged: r.damaged }))));
+    return 0;
+  }
+  if (rows.length === 0) { io.out('no snapshots yet: run "lifeboat backup"'); return 0; }
+  io.out(table([['ID', 'SOURCE', 'TIME', 'AGE', 'REASON', 'SIZE', 'VERIFIED'], ...rows.map((r) => [r.id, r.source, r.time.replace('T', ' ').slice(0, 19), age(r.time), r.reason, bytes(r.size), r.damaged ? 'DAMAGED' : (r.verified ?? '-')])]));
+  return 0;
+};
+
+export const verifyCmd: Command = async (lb, args, io) => {
+  const { values, positionals } = parse(args, { all: { type: 'boolean' }, deep: { type: 'boolean' } }, 100);
+  const report = await lb.verify({ ids: positionals, all: values.all, deep: values.deep });
+  if (io.json) io.out(JSON.stringify(report));
+  else {
+    for (const v of report.snapshots) io.out(`${v.ok ? 'ok     ' : 'DAMAGED'} ${v.id} ${v.source} ${v.time}${v.ok ? '' : `\n        ${v.problems.join('\n        ')}`}`);
+    for (const f of report.damagedIndexFiles) io.out(`DAMAGED index file ${f}`);
+    io.out(report.ok ? `${report.level} verify: all ${report.snapshots.length} snapshot(s) ok` : `${report.level} verify: ${report.snapshots.filter((v) => !v.ok).length} of ${report.snapshots.length} snapshot(s) damaged`);
+  }
+  return report.ok ? 0 : 1;
+};
+
+export const restoreCmd: Command = async (lb, args, io) => {
+  const { values, positionals } = parse(args, { source: { type: 'string' }, to: { type: 'string' }, yes: { type: 'boolean' } }, 1);
+  const ref = positionals[0] ?? 'latest';
+  if (values.to === undefined && !values.yes) {
+    const row = await lb.resolveSnapshot(ref, values.source);
+    const ok = await io.confirm(`Restore snapshot ${row.id} of ${row.source} (${row.time}, ${age(row.time)}) into the live data? A safety snapshot of the current data is taken first. [y/N] `);
+    if (!ok) throw new LifeboatError('bad-input', 'restore into the live data needs confirmation: answer y, or add --yes');
+  }
+  const r = await lb.restore({ ref, source: values.source, to: values.to, overwrite: values.yes });
+  if (io.json) io.out(JSON.stringify(r));
+  else io.out(`restored snapshot ${r.snapshot} of ${r.source} to ${r.target}${r.safetySnapshot ? ` (safety snapshot ${r.safetySnapshot})` : ''}\n  ${r.checks.join('\n  ')}`);
+  return 0;
+};
+
+export const pruneCmd: Command = async (lb, args, io) => {
+  const { values } = parse(args, { 'dry-run': { type: 'boolean' } });
+  const r = await lb.prune({ dryRun: values['dry-run'] });
+  if (io.json) io.out(JSON.stringify(r));
+  else {
+    for (const s of r.removed) io.out(`${r.dryRun ? 'would remove' : 'removed'} ${s.id} ${s.source} ${s.time}: ${s.reasons.join(', ')}`);
+    io.out(`${r.dryRun ? 'dry run: ' : ''}${r.removed.length} snapshot(s) ${r.dryRun ? 'to remove' : 'removed'}, ${r.kept} kept; ${r.gc.packsRemoved} pack(s), ${bytes(r.gc.bytesFreed)} ${r.dryRun ? 'to free' : 'freed'}`);
+  }
+  return 0;
+};
+
+export const statusCmd: Command = async (lb, _args, io) => {
+  const rows = await lb.list();
+  const sources = lb.settings.sources.map((s) => {
+    const last = rows.find((r) => r.source === s.name && !r.damaged);
+    return { name: s.name, kind: s.kind, path: s.path, lastSnapshot: last ? { id: last.id, time: last.time, verified: last.verified } : null };
+  });
+  const damaged = rows.filter((r) => r.damaged).map((r) => r.id);
+  const status = { dataDir: lb.dataDir, repository: lb.repoDir, snapshots: rows.length, damaged, sources, lastOperations: lb.catalog.history(5) };
+  if (io.json) io.out(JSON.stringify(status));
+  else {
+    io.out(`data dir:   ${lb.dataDir}\nrepository: ${lb.repoDir} (${rows.length} snapshot(s)${damaged.length ? `, ${damaged.length} DAMAGED` : ''})`);
+    io.out(sources.length ? table([['SOURCE', 'KIND', 'LAST SNAPSHOT'], ...sources.map((s) => [s.name, s.kind, s.lastSnapshot ? `${s.lastSnapshot.id} ${age(s.lastSnapshot.time)}` : 'never'])]) : 'no sources configured');
+  }
+  return 0;
+};
+
+export const repairCmd: Command = async (lb, _args, io) => {
+  const r = await lb.syncCatalog(true);
+  if (io.json) io.out(JSON.stringify(r));
+  else io.out(`catalog rebuilt from the repository: ${r.added} snapshot(s) listed${r.unreadable.length ? `; unreadable: ${r.unreadable.join('; ')}` : ''}`);
+  return r.unreadable.length ? 1 : 0;
+};
+
+export const startCmd: Command = async (lb, _args, io) => {
+  const demo = await lb.ensureDemo();
+  if (demo) io.out(`nothing configured yet: protecting a demo office database at ${demo.path}`);
+  const code = await backupCmd(lb, [], io);
+  await verifyCmd(lb, ['--all'], { ...io, out: () => {} }).then((c) => io.out(c === 0 ? 'every snapshot verified' : 'verification found problems: run "lifeboat verify --all"'));
+  await statusCmd(lb, [], io);
+  return code;
+};

@@ -1,0 +1,140 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import os from 'node:os';
+import crypto from 'node:crypto';
+import { LifeboatError } from '../errors.ts';
+import type { Repository } from '../repository/repository.ts';
+import type { FileEntry, Manifest } from '../repository/manifest.ts';
+import { acquireLock } from '../locks/process-lock.ts';
+import { assertSqliteFile, copySqliteConsistent, journalModeOf, removeSqliteFiles, sqliteFacts, sqliteFingerprint } from '../sources/sqlite-source.ts';
+import { folderFingerprint, walkFolder } from '../sources/folder-source.ts';
+import type { SourceConfig } from '../settings/settings-types.ts';
+import { BlobSink, chunkFile } from './chunker.ts';
+
+export interface Progress { phase: string; done: number; total: number }
+
+export interface BackupOptions {
+  reason: string;
+  /** The newest earlier snapshot of this source, to recognise an unchanged source without reading it. */
+  previous?: Manifest;
+  /** Folder for the temporary consistent copy of a SQLite database (same disk as the data dir). */
+  tmpDir: string;
+  onProgress?: (p: Progress) => void;
+}
+
+// A fingerprint is trusted only when every mtime in it is this much older than the previous snapshot's start:
+// a write after that start would then have left a newer mtime.
+const RACY_MARGIN_MS = 2000;
+
+/**
+ * Takes one snapshot of `source` into `repo` and returns its manifest, which is durable when this returns.
+ * Order: chunks into packs (fsync, rename), then the index naming them, then the manifest: a crash at any
+ * point leaves no snapshot or a complete one. On failure everything this run wrote is removed.
+ */
+export async function backupSource(repo: Repository, source: SourceConfig, opts: BackupOptions): Promise<Manifest> {
+  const started = Date.now();
+  const time = new Date(started).toISOString();
+  const lock = await acquireLock(path.join(repo.dir, 'locks'), { name: 'repo', kind: 'shared', purpose: `backup of ${source.name}`, waitMs: 10 * 60_000 });
+  const writer = repo.newPackWriter();
+  const sink = new BlobSink(repo, writer);
+  const tmpFiles: string[] = [];
+  try {
+    await repo.loadIndex();
+    let files: FileEntry[];
+    let sqlite: Manifest['sqlite'];
+    let fingerprint: string;
+    const warnings: string[] = [];
+    let reused = false;
+
+    if (source.kind === 'sqlite') {
+      await assertSqliteFile(source.path);
+      const fp = await sqliteFingerprint(source.path);
+      fingerprint = fp.fingerprint;
+      if (canReuse(opts.previous, fingerprint, fp.newestMtimeMs, repo)) {
+        files = opts.previous!.files;
+        sqlite = opts.previous!.sqlite;
+        reused = true;
+      } else {
+        const journalMode = journalModeOf(source.path);
+        await fs.mkdir(opts.tmpDir, { recursive: true });
+        const copy = path.join(opts.tmpDir, `snapshot-${crypto.randomBytes(6).toString('hex')}.db`);
+        tmpFiles.push(copy);
+        opts.onProgress?.({ phase: 'copying', done: 0, total: 1 });
+        await copySqliteConsistent(source.path, copy);
+        sqlite = sqliteFacts(copy, journalMode);
+        if (sqlite.quickCheck !== 'ok') warnings.push(`quick_check of ${source.name} found problems: ${sqlite.quickCheck.slice(0, 500)}`);
+        const chunkSize = Math.max(sqlite.pageSize, Math.floor(repo.config.chunkSize / sqlite.pageSize) * sqlite.pageSize);
+        const st = await fs.stat(copy);
+        let done = 0;
+        const content = await chunkFile(sink, copy, chunkSize, (n) => opts.onProgress?.({ phase: 'storing', done: (done += n), total: st.size }));
+        files = [{ path: path.basename(source.path), type: 'file', mode: st.mode & 0o7777, mtime: time, ...content }];
+      }
+    } else {
+      const walked = await walkFolder(source.path, { include: source.include, exclude: source.exclude });
+      const fp = folderFingerprint(walked.items);
+      fingerprint = crypto.createHash('sha256').update(fp.fingerprint).digest('hex');
+      warnings.push(...walked.skipped.map((s) => `skipped ${s}: not a regular file or folder`));
+      if (canReuse(opts.previous, fingerprint, fp.newestMtimeMs, repo)) {
+        files = opts.previous!.files;
+        reused = true;
+      } else {
+        files = [];
+        const total = walked.items.reduce((n, i) => n + i.size, 0);
+        let done = 0;
+        for (const item of walked.items) {
+          const base = { path: item.rel, mode: item.mode, mtime: new Date(item.mtimeMs).toISOString() };
+          if (item.type === 'dir') {
+            files.push({ ...base, type: 'dir', size: 0 });
+            continue;
+          }
+          try {
+            const content = await chunkFile(sink, item.abs, repo.config.chunkSize, (n) => opts.onProgress?.({ phase: 'storing', done: (done += n), total }));
+            files.push({ ...base, type: 'file', ...content });
+          } catch (err) {
+            // A file deleted or locked while we walk is reported, not fatal: the rest of the folder still matters.
+            if (err instanceof LifeboatError && err.code === 'no-space') throw err;
+            const code = (err as NodeJS.ErrnoException).code;
+            if (code !== 'ENOENT' && code !== 'EACCES' && code !== 'EPERM' && code !== 'EBUSY') throw err;
+            warnings.push(`could not read ${item.rel}: ${code}`);
+          }
+        }
+      }
+    }
+
+    opts.onProgress?.({ phase: 'saving', done: 0, total: 1 });
+    await writer.flush();
+    await repo.writeIndex(writer.written);
+    const size = files.reduce((n, f) => n + f.size, 0);
+    const manifest: Manifest = {
+      format: 1,
+      id: crypto.randomBytes(6).toString('hex'),
+      source: { name: source.name, kind: source.kind, path: source.path },
+      time,
+      reason: opts.reason,
+      host: os.hostname(),
+      files,
+      ...(sqlite ? { sqlite } : {}),
+      fingerprint,
+      stats: { size, chunks: reused ? (opts.previous?.stats.chunks ?? 0) : sink.stats.chunks, newChunks: sink.stats.newChunks, bytesAdded: writer.bytesWritten, durationMs: 0 },
+      ...(warnings.length ? { warnings } : {}),
+    };
+    manifest.stats.durationMs = Date.now() - started;
+    // The manifest's own size is counted in bytesAdded; it is computed after writing, so add it afterwards.
+    manifest.stats.bytesAdded += await repo.saveManifest(manifest);
+    return manifest;
+  } catch (err) {
+    await writer.abort();
+    throw err;
+  } finally {
+    for (const f of tmpFiles) await removeSqliteFiles(f);
+    await repo.closeFiles();
+    await lock.release();
+  }
+}
+
+function canReuse(previous: Manifest | undefined, fingerprint: string, newestMtimeMs: number, repo: Repository): boolean {
+  if (!previous || previous.fingerprint !== fingerprint) return false;
+  if (Date.parse(previous.time) - newestMtimeMs < RACY_MARGIN_MS) return false;
+  // Reuse only what is still in the repository (a prune or a damaged index could have removed it).
+  return previous.files.every((f) => f.type === 'dir' || [...(f.chunks ?? []).map((c) => c[0]), ...(f.lists ?? [])].every((id) => repo.index.has(id)));
+}

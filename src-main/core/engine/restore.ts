@@ -1,0 +1,154 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import Database from 'better-sqlite3';
+import { CorruptError, LifeboatError, explainFsError, isErrno } from '../errors.ts';
+import type { Repository } from '../repository/repository.ts';
+import { resolveInside, type Manifest } from '../repository/manifest.ts';
+import { fsyncDir } from '../util/durable-file.ts';
+import { checkSqliteCopy } from './verify.ts';
+import { removeSqliteFiles, removeSqliteSidecars } from '../sources/sqlite-source.ts';
+import { rebuildFile } from './rebuild.ts';
+
+export interface RestoreResult { snapshot: string; source: string; target: string; live: boolean; checks: string[]; safetySnapshot?: string; rolledBack?: boolean }
+
+/**
+ * Restores a snapshot. With `live` false it writes a copy to `target` (refusing to replace an existing
+ * file or non-empty folder unless `overwrite`). With `live` true, `target` is the live data: the snapshot is
+ * rebuilt and checked beside it first, then `takeSafety` snapshots the current data, then the content is
+ * written in (SQLite: through the backup API, so other connections see it with the right locks; never a
+ * rename over a file another process has open), checked again, and on any failure the safety snapshot
+ * is put back. Either the restore fully happens or the live data is as it was.
+ */
+export async function restoreSnapshot(repo: Repository, m: Manifest, opts: {
+  target: string; live: boolean; overwrite: boolean;
+  takeSafety?: () => Promise<Manifest | undefined>;
+  onProgress?: (phase: string, done: number, total: number) => void;
+}): Promise<RestoreResult> {
+  await repo.loadIndex();
+  const target = path.resolve(opts.target);
+  const result: RestoreResult = { snapshot: m.id, source: m.source.name, target, live: opts.live, checks: [] };
+  try {
+    if (m.source.kind === 'sqlite') await restoreSqlite(repo, m, target, opts, result);
+    else await restoreFolder(repo, m, target, opts, result);
+  } finally {
+    await repo.closeFiles();
+  }
+  return result;
+}
+
+async function restoreSqlite(repo: Repository, m: Manifest, target: string, opts: Parameters<typeof restoreSnapshot>[2], result: RestoreResult): Promise<void> {
+  const entry = m.files.find((f) => f.type === 'file');
+  if (!entry) throw new CorruptError(`snapshot ${m.id}`, 'holds no database file');
+  const exists = await fs.stat(target).then((s) => s, () => undefined);
+  if (exists?.isDirectory()) throw new LifeboatError('bad-input', `${target} is a folder; give the path of the database file to write`);
+  if (!opts.live && exists && !opts.overwrite) throw new LifeboatError('exists', `${target} already exists; add --yes to replace it`);
+  await fs.mkdir(path.dirname(target), { recursive: true }).catch((err: unknown) => { throw explainFsError(err, target); });
+
+  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.lifeboat-restore-${crypto.randomBytes(4).toString('hex')}`);
+  let done = 0;
+  try {
+    opts.onProgress?.('rebuilding', 0, entry.size);
+    await rebuildFile(repo, entry, tmp, (n) => opts.onProgress?.('rebuilding', (done += n), entry.size));
+    result.checks.push(`rebuilt ${entry.size} bytes; every chunk and the whole-file SHA-256 match`);
+    const problems = checkSqliteCopy(tmp, m, 'quick_check');
+    if (problems.length) throw new CorruptError(`snapshot ${m.id}`, problems.join('; '));
+    result.checks.push('quick_check ok; row counts match the manifest');
+
+    if (!opts.live || !exists) {
+      await removeSqliteSidecars(tmp);
+      await fs.rename(tmp, target);
+      await fsyncDir(path.dirname(target));
+      return;
+    }
+    const safety = await opts.takeSafety?.();
+    if (safety) result.safetySnapshot = safety.id;
+    opts.onProgress?.('writing', 0, 1);
+    try {
+      await writeIntoLive(tmp, target);
+      const after = checkSqliteCopy(target, m, 'quick_check');
+      if (after.length) throw new CorruptError('the restored live database', after.join('; '));
+      result.checks.push('live database: quick_check ok; row counts match the snapshot');
+    } catch (err) {
+      if (!safety) throw err;
+      // Put the data back as it was before this restore started.
+      const back = path.join(path.dirname(target), `.${path.basename(target)}.lifeboat-rollback-${crypto.randomBytes(4).toString('hex')}`);
+      try {
+        await rebuildFile(repo, safety.files.find((f) => f.type === 'file')!, back);
+        await writeIntoLive(back, target);
+        result.rolledBack = true;
+      } finally {
+        await removeSqliteFiles(back);
+      }
+      throw new LifeboatError('failed', `restore failed and the live database was put back as it was (safety snapshot ${safety.id}): ${(err as Error).message}`, { cause: err });
+    }
+  } finally {
+    await removeSqliteFiles(tmp);
+  }
+}
+
+/**
+ * Copies every page of `src` into the live database `target` in one backup step: one write transaction on
+ * the target, so a crash mid-way leaves the old content (SQLite rolls the hot journal or WAL back).
+ */
+async function writeIntoLive(src: string, target: string): Promise<void> {
+  const db = new Database(src, { readonly: true, fileMustExist: true });
+  try {
+    const deadline = Date.now() + 60_000;
+    await db.backup(target, {
+      progress: ({ remainingPages }) => {
+        // remainingPages > 0 after the all-pages step means the target was busy (another writer): try again.
+        if (remainingPages > 0 && Date.now() > deadline) throw new LifeboatError('busy', `${target} stayed locked by another program for a minute; nothing was changed`);
+        return 0x7fffffff;
+      },
+    });
+  } catch (err) {
+    if (err instanceof LifeboatError) throw err;
+    const msg = (err as Error).message;
+    if (/page size/i.test(msg) || (err as { code?: string }).code === 'SQLITE_READONLY') {
+      throw new LifeboatError('failed', `cannot write into ${target}: ${msg}`, { cause: err });
+    }
+    throw explainFsError(err, target);
+  } finally {
+    db.close();
+  }
+}
+
+async function restoreFolder(repo: Repository, m: Manifest, target: string, opts: Parameters<typeof restoreSnapshot>[2], result: RestoreResult): Promise<void> {
+  const existing = await fs.readdir(target).catch((err: unknown) => {
+    if (isErrno(err, 'ENOENT')) return undefined;
+    if (isErrno(err, 'ENOTDIR')) throw new LifeboatError('bad-input', `${target} is a file, not a folder`);
+    throw err;
+  });
+  if (!opts.live && existing && existing.length > 0 && !opts.overwrite) throw new LifeboatError('exists', `${target} is not empty; add --yes to write into it`);
+  // Every path is checked before anything is written: a tampered manifest cannot reach outside the target.
+  const planned = m.files.map((f) => ({ f, abs: resolveInside(target, f.path) }));
+  const stage = `${target}.lifeboat-restore-${crypto.randomBytes(4).toString('hex')}`;
+  try {
+    await fs.mkdir(stage, { recursive: true });
+    for (const { f } of planned.filter((p) => p.f.type === 'dir')) await fs.mkdir(resolveInside(stage, f.path), { recursive: true });
+    let n = 0;
+    for (const { f } of planned.filter((p) => p.f.type === 'file')) {
+      const dest = resolveInside(stage, f.path);
+      await fs.mkdir(path.dirname(dest), { recursive: true });
+      await rebuildFile(repo, f, dest);
+      opts.onProgress?.('rebuilding', ++n, planned.length);
+    }
+    result.checks.push(`rebuilt ${n} files; every chunk and whole-file SHA-256 match`);
+    if (opts.live && existing) {
+      const safety = await opts.takeSafety?.();
+      if (safety) result.safetySnapshot = safety.id;
+    }
+    await fs.mkdir(target, { recursive: true });
+    for (const { f, abs } of planned) {
+      if (f.type === 'dir') { await fs.mkdir(abs, { recursive: true }); continue; }
+      await fs.mkdir(path.dirname(abs), { recursive: true });
+      await fs.rename(resolveInside(stage, f.path), abs);
+    }
+    result.checks.push('files moved into place one by one (each by atomic rename)');
+  } catch (err) {
+    throw explainFsError(err, target);
+  } finally {
+    await fs.rm(stage, { recursive: true, force: true }).catch(() => {});
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Errors a person can act on. A LifeboatError carries a message written for the user (shown as one line,
+ * never with a stack trace) and a stable code for scripts and tests. Anything else that escapes is a bug.
+ */
+export type ErrorCode =
+  | 'bad-input'          // the user asked for something malformed or impossible
+  | 'not-found'          // a source, snapshot or file that does not exist
+  | 'exists'             // refusing to overwrite or duplicate
+  | 'wrong-passphrase'
+  | 'corrupt'            // data in the repository failed a checksum or could not be decoded
+  | 'busy'               // a lock held by a live process
+  | 'no-space'           // ENOSPC / EDQUOT
+  | 'permission'         // EACCES / EPERM / EROFS
+  | 'failed';            // an operation failed for a reason given in the message
+
+export class LifeboatError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LifeboatError';
+    this.code = code;
+  }
+}
+
+/** Thrown when stored bytes fail a checksum, decryption or decoding; `what` names the damaged object. */
+export class CorruptError extends LifeboatError {
+  readonly what: string;
+  constructor(what: string, detail: string) {
+    super('corrupt', `${what} is damaged: ${detail}`);
+    this.name = 'CorruptError';
+    this.what = what;
+  }
+}
+
+/**
+ * Turns file-system errors into LifeboatErrors with a message naming the place and what to do, so a full
+ * disk or a read-only mount reads as such instead of as "ENOSPC: no space left on device, write".
+ * Other errors are returned unchanged.
+ */
+export function explainFsError(err: unknown, place: string): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new LifeboatError('no-space', `no space left on the disk holding ${place}: free some space and try again (nothing incomplete was kept)`, { cause: err });
+  }
+  if (code === 'EROFS') return new LifeboatError('permission', `${place} is on a read-only disk`, { cause: err });
+  if (code === 'EACCES' || code === 'EPERM') return new LifeboatError('permission', `permission denied writing ${place}`, { cause: err });
+  return err;
+}
+
+export function isErrno(err: unknown, code: string): boolean {
+  return (err as NodeJS.ErrnoException | undefined)?.code === code;
+}

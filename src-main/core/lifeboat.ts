@@ -1,0 +1,279 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { LifeboatError } from './errors.ts';
+import { Catalog, type SnapshotRow } from './catalog/catalog.ts';
+import { Repository, type PassphraseSource } from './repository/repository.ts';
+import { isSnapshotId, type Manifest } from './repository/manifest.ts';
+import { acquireLock } from './locks/process-lock.ts';
+import { loadSettings, saveSettings, validateSource } from './settings/settings-store.ts';
+import type { Settings, SourceConfig } from './settings/settings-types.ts';
+import { assertSqliteFile } from './sources/sqlite-source.ts';
+import { createOfficeDb } from './sources/demo-office-db.ts';
+import { backupSource, type Progress } from './engine/backup.ts';
+import { verifySnapshots, type VerifyReport } from './engine/verify.ts';
+import { restoreSnapshot, type RestoreResult } from './engine/restore.ts';
+import { collectGarbage, type GcReport } from './engine/garbage.ts';
+import { applyPolicy } from './retention/retention-policy.ts';
+
+export interface EngineOptions {
+  dataDir: string;
+  /** Use this repository instead of the one in settings (e.g. a USB drive found in a drawer). */
+  repoDir?: string;
+  passphrase: PassphraseSource;
+  /** Passphrase for a repository created on first use; null or undefined creates an unencrypted one. */
+  initPassphrase?: string | null;
+  actor?: string;
+  onProgress?: (p: Progress & { source?: string }) => void;
+}
+
+export interface PruneReport { dryRun: boolean; removed: Array<{ id: string; source: string; time: string; reasons: string[] }>; kept: number; gc: GcReport }
+
+/**
+ * The engine's one entry point, used by the CLI, the headless agent and the Electron app alike.
+ * Holds the data dir (settings.json, catalog.db, the default repository, tmp/ and locks/).
+ * Every operation is recorded in the catalog's history. Call close() when done.
+ */
+export class Lifeboat {
+  readonly dataDir: string;
+  settings: Settings;
+  readonly catalog: Catalog;
+  private repo: Repository | undefined;
+  private readonly opts: EngineOptions;
+
+  private constructor(opts: EngineOptions, settings: Settings, catalog: Catalog) {
+    this.opts = opts;
+    this.dataDir = opts.dataDir;
+    this.settings = settings;
+    this.catalog = catalog;
+  }
+
+  static async open(opts: EngineOptions): Promise<Lifeboat> {
+    const dataDir = path.resolve(opts.dataDir);
+    await fs.mkdir(dataDir, { recursive: true });
+    const settings = await loadSettings(dataDir);
+    return new Lifeboat({ ...opts, dataDir }, settings, new Catalog(path.join(dataDir, 'catalog.db')));
+  }
+
+  close(): void {
+    this.catalog.close();
+  }
+
+  get repoDir(): string {
+    return path.resolve(this.opts.repoDir ?? this.settings.repository);
+  }
+
+  get tmpDir(): string {
+    return path.join(this.dataDir, 'tmp');
+  }
+
+  get actor(): string {
+    return this.opts.actor ?? 'cli';
+  }
+
+  /** Opens the repository, creating it on first use (encrypted when an init passphrase is given). */
+  async repository(): Promise<Repository> {
+    if (this.repo) return this.repo;
+    if (await Repository.exists(this.repoDir)) this.repo = await Repository.open(this.repoDir, this.opts.passphrase);
+    else if (this.opts.repoDir) throw new LifeboatError('not-found', `no Lifeboat repository at ${this.repoDir}`);
+    else this.repo = await Repository.init(this.repoDir, { passphrase: this.opts.initPassphrase ?? null });
+    return this.repo;
+  }
+
+  // ---- sources -------------------------------------------------------------------------------------------
+
+  async addSource(input: SourceConfig): Promise<SourceConfig> {
+    const src = validateSource({ ...input, path: path.resolve(input.path) });
+    if (this.settings.sources.some((s) => s.name === src.name)) throw new LifeboatError('exists', `a source named ${src.name} already exists`);
+    if (src.kind === 'sqlite') await assertSqliteFile(src.path);
+    else {
+      const st = await fs.stat(src.path).catch(() => undefined);
+      if (!st) throw new LifeboatError('not-found', `${src.path} does not exist`);
+      if (!st.isDirectory()) throw new LifeboatError('bad-input', `${src.path} is not a folder (use --sqlite for a database file)`);
+    }
+    this.settings.sources.push(src);
+    await saveSettings(this.dataDir, this.settings);
+    this.catalog.addHistory({ op: 'source-add', source: src.name, snapshot: null, actor: this.actor, result: 'ok', detail: `${src.kind} ${src.path}`, durationMs: 0 });
+    return src;
+  }
+
+  async removeSource(name: string): Promise<void> {
+    const before = this.settings.sources.length;
+    this.settings.sources = this.settings.sources.filter((s) => s.name !== name);
+    if (this.settings.sources.length === before) throw new LifeboatError('not-found', `no source named ${name}`);
+    await saveSettings(this.dataDir, this.settings);
+    this.catalog.addHistory({ op: 'source-remove', source: name, snapshot: null, actor: this.actor, result: 'ok', detail: 'its snapshots are kept until pruned', durationMs: 0 });
+  }
+
+  source(name: string): SourceConfig {
+    const s = this.settings.sources.find((x) => x.name === name);
+    if (!s) throw new LifeboatError('not-found', `no source named ${name} (see "lifeboat source list")`);
+    return s;
+  }
+
+  /** With nothing configured, protects a small sample office database so a first start has something real to show. */
+  async ensureDemo(): Promise<SourceConfig | undefined> {
+    if (this.settings.sources.length > 0) return undefined;
+    const file = path.join(this.dataDir, 'demo', 'office.db');
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    if (!(await fs.stat(file).catch(() => undefined))) createOfficeDb(file, { targetBytes: 2 * 1024 * 1024, seed: 1, journalMode: 'wal' });
+    return this.addSource({ name: 'demo-office', kind: 'sqlite', path: file });
+  }
+
+  // ---- operations ----------------------------------------------------------------------------------------
+
+  /** Snapshots one source or all; each source's snapshot is independent (one failing does not stop the rest). */
+  async backup(opts: { source?: string; reason?: string } = {}): Promise<{ snapshots: Manifest[]; errors: Array<{ source: string; error: string }> }> {
+    const sources = opts.source ? [this.source(opts.source)] : this.settings.sources;
+    if (sources.length === 0) throw new LifeboatError('bad-input', 'no sources configured: add one with "lifeboat source add"');
+    const snapshots: Manifest[] = [];
+    const errors: Array<{ source: string; error: string }> = [];
+    for (const src of sources) {
+      try {
+        snapshots.push(await this.backupOne(src, opts.reason ?? 'manual'));
+      } catch (err) {
+        if (!(err instanceof LifeboatError) || sources.length === 1) throw err;
+        errors.push({ source: src.name, error: err.message });
+      }
+    }
+    return { snapshots, errors };
+  }
+
+  private async backupOne(src: SourceConfig, reason: string, holdLock = true): Promise<Manifest> {
+    const repo = await this.repository();
+    await this.syncCatalog();
+    const started = Date.now();
+    const lock = holdLock ? await this.sourceLock(src.name, `backup of ${src.name}`) : undefined;
+    try {
+      const prevRow = this.catalog.snapshots(src.name).find((r) => !r.damaged);
+      const previous = prevRow ? await repo.loadManifest(prevRow.id).catch(() => undefined) : undefined;
+      const m = await backupSource(repo, src, { reason, previous, tmpDir: this.tmpDir, onProgress: (p) => this.opts.onProgress?.({ ...p, source: src.name }) });
+      this.catalog.upsertSnapshot(m);
+      this.catalog.addHistory({ op: 'backup', source: src.name, snapshot: m.id, actor: this.actor, result: m.warnings?.length ? 'warning' : 'ok', detail: `${reason}; ${m.stats.size} bytes, ${m.stats.bytesAdded} added${m.warnings?.length ? '; ' + m.warnings.join('; ') : ''}`, durationMs: Date.now() - started });
+      return m;
+    } catch (err) {
+      this.catalog.addHistory({ op: 'backup', source: src.name, snapshot: null, actor: this.actor, result: 'failed', detail: (err as Error).message, durationMs: Date.now() - started });
+      throw err;
+    } finally {
+      await lock?.release();
+    }
+  }
+
+  private sourceLock(name: string, purpose: string) {
+    return acquireLock(path.join(this.dataDir, 'locks'), { name: `source-${name}`, kind: 'exclusive', purpose, waitMs: 5 * 60_000 });
+  }
+
+  /**
+   * Brings the catalog's snapshot table in line with the repository: adds manifests it lacks, drops rows whose
+   * manifest is gone. `full` forgets the table first (what `repair` does). Returns how many rows changed.
+   */
+  async syncCatalog(full = false): Promise<{ added: number; removed: number; unreadable: string[] }> {
+    const repo = await this.repository();
+    if (full) this.catalog.db.exec('DELETE FROM snapshots');
+    const inRepo = new Set(await repo.listSnapshotIds());
+    const known = this.catalog.snapshotIds();
+    let added = 0;
+    let removed = 0;
+    const unreadable: string[] = [];
+    for (const id of inRepo) {
+      if (known.has(id)) continue;
+      try {
+        this.catalog.upsertSnapshot(await repo.loadManifest(id));
+        added++;
+      } catch (err) {
+        unreadable.push(`${id}: ${(err as Error).message}`);
+      }
+    }
+    for (const id of known) if (!inRepo.has(id)) { this.catalog.removeSnapshot(id); removed++; }
+    return { added, removed, unreadable };
+  }
+
+  async list(source?: string): Promise<SnapshotRow[]> {
+    await this.syncCatalog();
+    return this.catalog.snapshots(source);
+  }
+
+  /** Resolves 'latest' (per source) or an id or unique id prefix (at least 4 characters). */
+  async resolveSnapshot(ref: string, source?: string): Promise<SnapshotRow> {
+    const rows = await this.list(source);
+    if (ref === 'latest') {
+      const sources = new Set(rows.map((r) => r.source));
+      if (!source && sources.size > 1) throw new LifeboatError('bad-input', `several sources have snapshots (${[...sources].join(', ')}): say which with --source`);
+      const row = rows.find((r) => !r.damaged);
+      if (!row) throw new LifeboatError('not-found', source ? `no snapshots of ${source} yet` : 'no snapshots yet');
+      return row;
+    }
+    if (!/^[0-9a-f]{4,12}$/.test(ref)) throw new LifeboatError('bad-input', `${JSON.stringify(ref)} is not a snapshot id (12 hex digits, or "latest")`);
+    const hits = rows.filter((r) => r.id.startsWith(ref));
+    if (hits.length === 0) throw new LifeboatError('not-found', `no snapshot ${ref}${source ? ` of ${source}` : ''} (see "lifeboat list")`);
+    if (hits.length > 1) throw new LifeboatError('bad-input', `${ref} matches ${hits.length} snapshots: give more digits`);
+    return hits[0]!;
+  }
+
+  async verify(opts: { ids?: string[]; all?: boolean; deep?: boolean }): Promise<VerifyReport> {
+    const repo = await this.repository();
+    const started = Date.now();
+    let ids: string[];
+    if (opts.all || !opts.ids?.length) ids = await repo.listSnapshotIds();
+    else ids = await Promise.all(opts.ids.map(async (r) => (await this.resolveSnapshot(r)).id));
+    await this.syncCatalog();
+    const report = await verifySnapshots(repo, ids, { deep: !!opts.deep, tmpDir: this.tmpDir });
+    for (const v of report.snapshots) if (isSnapshotId(v.id)) this.catalog.markVerified(v.id, report.level, v.ok ? null : v.problems.join('; '));
+    const bad = report.snapshots.filter((v) => !v.ok);
+    this.catalog.addHistory({ op: `verify-${report.level}`, source: null, snapshot: null, actor: this.actor, result: report.ok ? 'ok' : 'failed', detail: report.ok ? `${ids.length} snapshot(s) ok` : `damaged: ${bad.map((b) => b.id).join(', ')}`, durationMs: Date.now() - started });
+    return report;
+  }
+
+  /**
+   * Restores a snapshot: into the live source (to undefined) or as a copy at `to`. A live restore takes a
+   * 'pre-restore' safety snapshot first and rolls back to it on failure.
+   */
+  async restore(opts: { ref: string; source?: string; to?: string; overwrite?: boolean }): Promise<RestoreResult> {
+    const repo = await this.repository();
+    const started = Date.now();
+    const row = await this.resolveSnapshot(opts.ref, opts.source);
+    const m = await repo.loadManifest(row.id);
+    const live = opts.to === undefined;
+    const src = this.settings.sources.find((s) => s.name === m.source.name);
+    if (live && !src) throw new LifeboatError('bad-input', `source ${m.source.name} is not configured here: restore a copy with --to PATH`);
+    const target = live ? src!.path : path.resolve(opts.to!);
+    const lock = live ? await this.sourceLock(m.source.name, `restore of ${m.source.name}`) : undefined;
+    try {
+      const result = await restoreSnapshot(repo, m, {
+        target, live, overwrite: !!opts.overwrite,
+        takeSafety: live ? () => this.backupOne(src!, 'pre-restore', false) : undefined,
+        onProgress: (phase, done, total) => this.opts.onProgress?.({ phase, done, total, source: m.source.name }),
+      });
+      this.catalog.addHistory({ op: 'restore', source: m.source.name, snapshot: m.id, actor: this.actor, result: 'ok', detail: `${live ? 'into the live data' : 'copy'} at ${target}${result.safetySnapshot ? `; safety snapshot ${result.safetySnapshot}` : ''}`, durationMs: Date.now() - started });
+      return result;
+    } catch (err) {
+      this.catalog.addHistory({ op: 'restore', source: m.source.name, snapshot: m.id, actor: this.actor, result: 'failed', detail: (err as Error).message, durationMs: Date.now() - started });
+      throw err;
+    } finally {
+      await lock?.release();
+    }
+  }
+
+  /** Applies the retention policy per source, deletes the snapshots it drops, then the packs nothing needs. */
+  async prune(opts: { dryRun?: boolean } = {}): Promise<PruneReport> {
+    const repo = await this.repository();
+    const started = Date.now();
+    const lock = await acquireLock(path.join(repo.dir, 'locks'), { name: 'repo', kind: 'exclusive', purpose: 'prune', waitMs: 10 * 60_000 });
+    try {
+      await this.syncCatalog();
+      const rows = this.catalog.snapshots();
+      const decision = applyPolicy(rows.map((r) => ({ id: r.id, source: r.source, time: r.time, verified: r.verified !== null, damaged: r.damaged !== null })), this.settings.retention);
+      const removed = decision.remove.map((s) => ({ id: s.id, source: s.source, time: s.time, reasons: decision.reasons[s.id] ?? [] }));
+      if (!opts.dryRun) {
+        for (const r of removed) {
+          await repo.deleteManifest(r.id);
+          this.catalog.removeSnapshot(r.id);
+        }
+      }
+      const gc = await collectGarbage(repo, { dryRun: !!opts.dryRun });
+      if (!opts.dryRun) this.catalog.addHistory({ op: 'prune', source: null, snapshot: null, actor: this.actor, result: 'ok', detail: `${removed.length} snapshot(s) removed, ${gc.packsRemoved} pack(s), ${gc.bytesFreed} bytes freed`, durationMs: Date.now() - started });
+      return { dryRun: !!opts.dryRun, removed, kept: decision.keep.length, gc };
+    } finally {
+      await lock.release();
+    }
+  }
+}

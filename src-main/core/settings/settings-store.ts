@@ -1,0 +1,44 @@
+import path from 'node:path';
+import { CorruptError, LifeboatError } from '../errors.ts';
+import { readIfExists, writeFileDurable } from '../util/durable-file.ts';
+import { DEFAULT_RETENTION, validatePolicy } from '../retention/retention-policy.ts';
+import type { Settings, SourceConfig } from './settings-types.ts';
+
+export const SETTINGS_FILE = 'settings.json';
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export function defaultSettings(dataDir: string): Settings {
+  return { version: 1, repository: path.join(dataDir, 'repository'), sources: [], retention: { ...DEFAULT_RETENTION } };
+}
+
+/** Reads settings.json, or the defaults when there is none. A damaged file is an error, never silently replaced. */
+export async function loadSettings(dataDir: string): Promise<Settings> {
+  const file = path.join(dataDir, SETTINGS_FILE);
+  const raw = await readIfExists(file);
+  if (!raw) return defaultSettings(dataDir);
+  let s: Settings;
+  try {
+    s = JSON.parse(raw.toString('utf8')) as Settings;
+  } catch {
+    throw new CorruptError(file, 'not valid JSON; fix it or move it away to start with defaults');
+  }
+  if (s.version !== 1 || !Array.isArray(s.sources) || typeof s.repository !== 'string') throw new CorruptError(file, 'not Lifeboat settings');
+  s.retention = validatePolicy(s.retention ?? DEFAULT_RETENTION);
+  for (const src of s.sources) validateSource(src);
+  return s;
+}
+
+export async function saveSettings(dataDir: string, s: Settings): Promise<void> {
+  await writeFileDurable(path.join(dataDir, SETTINGS_FILE), Buffer.from(JSON.stringify(s, null, 2) + '\n'));
+}
+
+/** Checks a source's shape (not whether its file exists: that is checked when it is added and at each backup). */
+export function validateSource(src: SourceConfig): SourceConfig {
+  if (typeof src.name !== 'string' || !NAME_RE.test(src.name)) {
+    throw new LifeboatError('bad-input', `bad source name ${JSON.stringify(src.name)}: use letters, digits, '.', '_' or '-' (at most 64)`);
+  }
+  if (src.kind !== 'sqlite' && src.kind !== 'folder') throw new LifeboatError('bad-input', `source ${src.name}: unknown kind ${String(src.kind)}`);
+  if (typeof src.path !== 'string' || !path.isAbsolute(src.path)) throw new LifeboatError('bad-input', `source ${src.name}: path must be absolute`);
+  for (const g of [...(src.include ?? []), ...(src.exclude ?? [])]) if (typeof g !== 'string' || g.length === 0) throw new LifeboatError('bad-input', `source ${src.name}: empty glob`);
+  return src;
+}

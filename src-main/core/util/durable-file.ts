@@ -1,0 +1,52 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { explainFsError } from '../errors.ts';
+
+/**
+ * Writes `data` to `file` so that the file either does not appear or appears complete, even across a power cut:
+ * a temp file in `tmpDir` (same file system), write, check the size, fsync, rename, fsync the folder.
+ * Overwrites an existing file atomically. Errors such as a full disk come back as LifeboatErrors, and the temp
+ * file is removed. Safe to call twice with the same content.
+ */
+export async function writeFileDurable(file: string, data: Uint8Array | readonly Uint8Array[], tmpDir = path.dirname(file)): Promise<void> {
+  const tmp = path.join(tmpDir, `.tmp-${path.basename(file)}-${randomBytes(6).toString('hex')}`);
+  const parts = Array.isArray(data) ? (data as readonly Uint8Array[]) : [data as Uint8Array];
+  const expected = parts.reduce((n, p) => n + p.byteLength, 0);
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(tmp, 'wx', 0o644);
+    await handle.writev(parts as Uint8Array[]);
+    const { size } = await handle.stat();
+    if (size !== expected) throw new Error(`short write to ${tmp}: ${size} of ${expected} bytes`);
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await fs.rename(tmp, file);
+    await fsyncDir(path.dirname(file));
+  } catch (err) {
+    await handle?.close().catch(() => {});
+    await fs.rm(tmp, { force: true }).catch(() => {});
+    throw explainFsError(err, file);
+  }
+}
+
+/** fsyncs a directory so that a rename or unlink in it survives a power cut. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const h = await fs.open(dir, 'r');
+  try {
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+}
+
+/** Reads a file, or returns undefined when it does not exist. */
+export async function readIfExists(file: string): Promise<Buffer | undefined> {
+  try {
+    return await fs.readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
