@@ -269,7 +269,7 @@ export class Lifeboat {
           this.catalog.removeSnapshot(r.id);
         }
       }
-      const gc = await collectGarbage(repo, { dryRun: !!opts.dryRun });
+      const gc = await collectGarbage(repo, { dryRun: !!opts.dryRun, ignoreSnapshots: new Set(removed.map((r) => r.id)) });
       if (!opts.dryRun) this.catalog.addHistory({ op: 'prune', source: null, snapshot: null, actor: this.actor, result: 'ok', detail: `${removed.length} snapshot(s) removed, ${gc.packsRemoved} pack(s), ${gc.bytesFreed} bytes freed`, durationMs: Date.now() - started });
       return { dryRun: !!opts.dryRun, removed, kept: decision.keep.length, gc };
     } finally {

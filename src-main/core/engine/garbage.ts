@@ -14,13 +14,15 @@ export interface GcReport { packsRemoved: number; bytesFreed: number; packsKept:
  * Crash safety, in this order: (1) a new index naming exactly the packs kept is written durably; (2) the
  * old index files are removed; (3) only then are packs removed. A crash between any two steps leaves every
  * snapshot readable; the next run finishes the job. If any manifest cannot be read, nothing is removed:
- * a chunk is deleted only when we can prove no snapshot needs it.
+ * a chunk is deleted only when we can prove no snapshot needs it. `ignoreSnapshots` (for a dry run) are
+ * treated as already deleted.
  */
-export async function collectGarbage(repo: Repository, opts: { dryRun: boolean }): Promise<GcReport> {
+export async function collectGarbage(repo: Repository, opts: { dryRun: boolean; ignoreSnapshots?: ReadonlySet<string> }): Promise<GcReport> {
   const { damaged } = await repo.loadIndex();
   if (damaged.length) throw new LifeboatError('corrupt', `index file(s) ${damaged.join(', ')} are damaged; run "lifeboat repair --index" before pruning`);
   const used = new Set<string>();
   for (const id of await repo.listSnapshotIds()) {
+    if (opts.ignoreSnapshots?.has(id)) continue; // a dry run previews the removal of these
     const m = await repo.loadManifest(id).catch((err: unknown) => {
       throw new LifeboatError('corrupt', `cannot read snapshot ${id} (${(err as Error).message}); nothing was removed. Run "lifeboat verify --all"`);
     });

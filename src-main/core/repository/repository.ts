@@ -56,12 +56,23 @@ export class Repository {
 
   // ---- index ---------------------------------------------------------------------------------------------
 
-  /** Loads (or refreshes) the blob index from every file in index/. Unreadable index files are reported, not fatal. */
+  /**
+   * Loads (or refreshes) the blob index from every file in index/. Unreadable index files are reported, not
+   * fatal. Call it with a repository lock held before deciding which chunks the repository already has.
+   */
   async loadIndex(): Promise<{ damaged: string[] }> {
+    const names = await this.listIndexFiles();
+    // If another process replaced index files (prune), blobs may have gone: start again rather than trust
+    // a map that could name deleted packs. Otherwise only read the new files.
+    const present = new Set(names);
+    if ([...this.indexFiles].some((n) => !present.has(n))) {
+      this.indexMap = undefined;
+      this.indexFiles.clear();
+    }
     const map = this.indexMap ?? new Map<string, BlobLoc>();
     const damaged: string[] = [];
-    for (const name of await fs.readdir(path.join(this.dir, 'index'))) {
-      if (name.startsWith('.') || this.indexFiles.has(name)) continue;
+    for (const name of names) {
+      if (this.indexFiles.has(name)) continue;
       try {
         const packs = await this.readIndexFile(name);
         for (const p of packs) for (const [id, type, offset, length, plainLength] of p.blobs) {
