@@ -6,10 +6,11 @@ import { LifeboatError } from '../errors.ts';
 import type { Repository } from '../repository/repository.ts';
 import type { FileEntry, Manifest } from '../repository/manifest.ts';
 import { acquireLock } from '../locks/process-lock.ts';
-import { assertSqliteFile, copySqliteConsistent, journalModeOf, removeSqliteFiles, sqliteFacts, sqliteFingerprint } from '../sources/sqlite-source.ts';
+import { assertSqliteFile, copySqliteConsistent, journalModeOf, pageSizeOf, removeSqliteFiles, sqliteFacts, sqliteFactsInWorker, sqliteFingerprint } from '../sources/sqlite-source.ts';
 import { folderFingerprint, walkFolder } from '../sources/folder-source.ts';
 import type { SourceConfig } from '../settings/settings-types.ts';
 import { BlobSink, chunkFile } from './chunker.ts';
+import { EncodePool } from './encode-pool.ts';
 
 export interface Progress { phase: string; done: number; total: number }
 
@@ -36,9 +37,12 @@ export async function backupSource(repo: Repository, source: SourceConfig, opts:
   const time = new Date(started).toISOString();
   const lock = await acquireLock(path.join(repo.dir, 'locks'), { name: 'repo', kind: 'shared', purpose: `backup of ${source.name}`, waitMs: 10 * 60_000 });
   const writer = repo.newPackWriter();
-  const sink = new BlobSink(repo, writer);
+  let pool: EncodePool | undefined;
   const tmpFiles: string[] = [];
   try {
+    // Worker threads pay off only for sources big enough to keep them busy.
+    if (await approximateSize(source) >= PARALLEL_FROM_BYTES) pool = new EncodePool(repo.keys);
+    const sink = new BlobSink(repo, writer, pool);
     await repo.loadIndex();
     let files: FileEntry[];
     let sqlite: Manifest['sqlite'];
@@ -61,12 +65,16 @@ export async function backupSource(repo: Repository, source: SourceConfig, opts:
         tmpFiles.push(copy);
         opts.onProgress?.({ phase: 'copying', done: 0, total: 1 });
         await copySqliteConsistent(source.path, copy);
-        sqlite = sqliteFacts(copy, journalMode);
-        if (sqlite.quickCheck !== 'ok') warnings.push(`quick_check of ${source.name} found problems: ${sqlite.quickCheck.slice(0, 500)}`);
-        const chunkSize = Math.max(sqlite.pageSize, Math.floor(repo.config.chunkSize / sqlite.pageSize) * sqlite.pageSize);
+        // quick_check and row counts of the copy run beside the chunking (on another core when there is one).
+        const facts = pool ? sqliteFactsInWorker(copy, journalMode) : Promise.resolve(sqliteFacts(copy, journalMode));
+        facts.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
+        const pageSize = pageSizeOf(copy);
+        const chunkSize = Math.max(pageSize, Math.floor(repo.config.chunkSize / pageSize) * pageSize);
         const st = await fs.stat(copy);
         let done = 0;
         const content = await chunkFile(sink, copy, chunkSize, (n) => opts.onProgress?.({ phase: 'storing', done: (done += n), total: st.size }));
+        sqlite = await facts;
+        if (sqlite.quickCheck !== 'ok') warnings.push(`quick_check of ${source.name} found problems: ${sqlite.quickCheck.slice(0, 500)}`);
         files = [{ path: path.basename(source.path), type: 'file', mode: st.mode & 0o7777, mtime: time, ...content }];
       }
     } else {
@@ -102,6 +110,7 @@ export async function backupSource(repo: Repository, source: SourceConfig, opts:
     }
 
     opts.onProgress?.({ phase: 'saving', done: 0, total: 1 });
+    await sink.drain();
     await writer.flush();
     await repo.writeIndex(writer.written);
     const size = files.reduce((n, f) => n + f.size, 0);
@@ -126,10 +135,18 @@ export async function backupSource(repo: Repository, source: SourceConfig, opts:
     await writer.abort();
     throw err;
   } finally {
+    await pool?.close();
     for (const f of tmpFiles) await removeSqliteFiles(f);
     await repo.closeFiles();
     await lock.release();
   }
+}
+
+const PARALLEL_FROM_BYTES = 16 << 20;
+
+async function approximateSize(source: SourceConfig): Promise<number> {
+  if (source.kind === 'sqlite') return (await fs.stat(source.path).catch(() => ({ size: 0 }))).size;
+  return PARALLEL_FROM_BYTES; // folders: unknown until walked, and often large
 }
 
 function canReuse(previous: Manifest | undefined, fingerprint: string, newestMtimeMs: number, repo: Repository): boolean {

@@ -21,6 +21,8 @@ export class Repository {
   readonly dir: string;
   readonly config: RepoConfig;
   readonly codec: Codec;
+  /** The repository's keys (null when unencrypted), for encoder workers. */
+  readonly keys: RepoKeys | null;
   private indexMap: Map<string, BlobLoc> | undefined;
   private indexFiles = new Set<string>();
   private fds = new Map<string, fs.FileHandle>();
@@ -29,6 +31,7 @@ export class Repository {
     this.dir = dir;
     this.config = config;
     this.codec = makeCodec(keys);
+    this.keys = keys;
   }
 
   static async exists(dir: string): Promise<boolean> {

@@ -1,4 +1,6 @@
 import fs from 'node:fs/promises';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { LifeboatError, explainFsError, isErrno } from '../errors.ts';
 import type { SqliteFacts } from '../repository/manifest.ts';
@@ -112,4 +114,28 @@ export async function removeSqliteFiles(file: string): Promise<void> {
 /** Removes what opening a scratch copy left beside it (its main file stays). */
 export async function removeSqliteSidecars(file: string): Promise<void> {
   for (const f of [`${file}-wal`, `${file}-shm`, `${file}-journal`]) await fs.rm(f, { force: true }).catch(() => {});
+}
+
+/** sqliteFacts on a worker thread: the same result, without blocking the caller's thread. */
+export function sqliteFactsInWorker(file: string, journalMode: string): Promise<SqliteFacts> {
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  const worker = new Worker(new URL(`./sqlite-facts-worker${ext}`, import.meta.url), { workerData: { file, journalMode } });
+  return new Promise<SqliteFacts>((resolve, reject) => {
+    worker.once('message', (m: { facts?: SqliteFacts; error?: string }) => (m.facts ? resolve(m.facts) : reject(new Error(`cannot read the copy of the database: ${m.error}`))));
+    worker.once('error', reject);
+    worker.once('exit', (code) => { if (code !== 0) reject(new Error(`facts worker exited with code ${code}`)); });
+  }).finally(() => { void worker.terminate(); });
+}
+
+/** The page size recorded in a database file's header (bytes 16-17; 1 means 65536). */
+export function pageSizeOf(file: string): number {
+  const fd = openSync(file, 'r');
+  try {
+    const b = Buffer.alloc(2);
+    readSync(fd, b, 0, 2, 16);
+    const v = b.readUInt16BE(0);
+    return v === 1 ? 65536 : v;
+  } finally {
+    closeSync(fd);
+  }
 }
