@@ -39,10 +39,11 @@ export class CorruptError extends LifeboatError {
  */
 export function explainFsError(err: unknown, place: string): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOSPC' || code === 'EDQUOT') {
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') {
     return new LifeboatError('no-space', `no space left on the disk holding ${place}: free some space and try again (nothing incomplete was kept)`, { cause: err });
   }
   if (code === 'EROFS') return new LifeboatError('permission', `${place} is on a read-only disk`, { cause: err });
+  if (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN') return new LifeboatError('permission', `cannot write ${place} (${code})`, { cause: err });
   if (code === 'EACCES' || code === 'EPERM') return new LifeboatError('permission', `permission denied writing ${place}`, { cause: err });
   return err;
 }

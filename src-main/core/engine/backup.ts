@@ -11,6 +11,7 @@ import { folderFingerprint, walkFolder } from '../sources/folder-source.ts';
 import type { SourceConfig } from '../settings/settings-types.ts';
 import { BlobSink, chunkFile } from './chunker.ts';
 import { EncodePool } from './encode-pool.ts';
+import { removeDeadScratch, scratchName } from '../util/scratch-files.ts';
 
 export interface Progress { phase: string; done: number; total: number }
 
@@ -44,6 +45,10 @@ export async function backupSource(repo: Repository, source: SourceConfig, opts:
     if (await approximateSize(source) >= PARALLEL_FROM_BYTES) pool = new EncodePool(repo.keys);
     const sink = new BlobSink(repo, writer, pool);
     await repo.loadIndex();
+    // Debris of runs that were killed: scratch copies here and half-written packs in the repository.
+    await removeDeadScratch(opts.tmpDir);
+    await removeDeadScratch(path.join(repo.dir, 'tmp'));
+    if (source.kind === 'sqlite') await removeDeadScratch(path.dirname(source.path));
     let files: FileEntry[];
     let sqlite: Manifest['sqlite'];
     let fingerprint: string;
@@ -61,7 +66,7 @@ export async function backupSource(repo: Repository, source: SourceConfig, opts:
       } else {
         const journalMode = journalModeOf(source.path);
         await fs.mkdir(opts.tmpDir, { recursive: true });
-        const copy = path.join(opts.tmpDir, `snapshot-${crypto.randomBytes(6).toString('hex')}.db`);
+        const copy = path.join(opts.tmpDir, scratchName('snapshot', '.db'));
         tmpFiles.push(copy);
         opts.onProgress?.({ phase: 'copying', done: 0, total: 1 });
         await copySqliteConsistent(source.path, copy);

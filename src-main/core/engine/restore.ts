@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import crypto from 'node:crypto';
+import { removeDeadScratch, scratchName } from '../util/scratch-files.ts';
 import Database from 'better-sqlite3';
 import { CorruptError, LifeboatError, explainFsError, isErrno } from '../errors.ts';
 import type { Repository } from '../repository/repository.ts';
@@ -28,6 +28,7 @@ export async function restoreSnapshot(repo: Repository, m: Manifest, opts: {
   await repo.loadIndex();
   const target = path.resolve(opts.target);
   const result: RestoreResult = { snapshot: m.id, source: m.source.name, target, live: opts.live, checks: [] };
+  await removeDeadScratch(path.dirname(target));
   try {
     if (m.source.kind === 'sqlite') await restoreSqlite(repo, m, target, opts, result);
     else await restoreFolder(repo, m, target, opts, result);
@@ -45,7 +46,7 @@ async function restoreSqlite(repo: Repository, m: Manifest, target: string, opts
   if (!opts.live && exists && !opts.overwrite) throw new LifeboatError('exists', `${target} already exists; add --yes to replace it`);
   await fs.mkdir(path.dirname(target), { recursive: true }).catch((err: unknown) => { throw explainFsError(err, target); });
 
-  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.lifeboat-restore-${crypto.randomBytes(4).toString('hex')}`);
+  const tmp = path.join(path.dirname(target), scratchName(`.${path.basename(target)}.restore`));
   let done = 0;
   try {
     opts.onProgress?.('rebuilding', 0, entry.size);
@@ -72,7 +73,7 @@ async function restoreSqlite(repo: Repository, m: Manifest, target: string, opts
     } catch (err) {
       if (!safety) throw err;
       // Put the data back as it was before this restore started.
-      const back = path.join(path.dirname(target), `.${path.basename(target)}.lifeboat-rollback-${crypto.randomBytes(4).toString('hex')}`);
+      const back = path.join(path.dirname(target), scratchName(`.${path.basename(target)}.rollback`));
       try {
         await rebuildFile(repo, safety.files.find((f) => f.type === 'file')!, back);
         await writeIntoLive(back, target);
@@ -123,7 +124,7 @@ async function restoreFolder(repo: Repository, m: Manifest, target: string, opts
   if (!opts.live && existing && existing.length > 0 && !opts.overwrite) throw new LifeboatError('exists', `${target} is not empty; add --yes to write into it`);
   // Every path is checked before anything is written: a tampered manifest cannot reach outside the target.
   const planned = m.files.map((f) => ({ f, abs: resolveInside(target, f.path) }));
-  const stage = `${target}.lifeboat-restore-${crypto.randomBytes(4).toString('hex')}`;
+  const stage = path.join(path.dirname(target), scratchName(`.${path.basename(target)}.restore`));
   try {
     await fs.mkdir(stage, { recursive: true });
     for (const { f } of planned.filter((p) => p.f.type === 'dir')) await fs.mkdir(resolveInside(stage, f.path), { recursive: true });

@@ -9,6 +9,7 @@ import { packPath } from '../repository/pack-writer.ts';
 import { decodeChunkList } from '../repository/chunk-list.ts';
 import { removeSqliteFiles, tableCounts } from '../sources/sqlite-source.ts';
 import { rebuildFile } from './rebuild.ts';
+import { scratchName } from '../util/scratch-files.ts';
 
 export interface SnapshotVerdict { id: string; source: string; time: string; ok: boolean; problems: string[] }
 export interface VerifyReport { level: 'quick' | 'deep'; ok: boolean; snapshots: SnapshotVerdict[]; checkedChunks: number; damagedIndexFiles: string[] }
@@ -116,7 +117,7 @@ async function deepCheck(repo: Repository, m: Manifest, tmpDir: string): Promise
   const problems: string[] = [];
   await fs.mkdir(tmpDir, { recursive: true });
   for (const f of m.files.filter((e) => e.type === 'file')) {
-    const tmp = path.join(tmpDir, `verify-${crypto.randomBytes(6).toString('hex')}`);
+    const tmp = path.join(tmpDir, scratchName('verify', '.db'));
     try {
       await rebuildFile(repo, f, tmp);
       if (m.source.kind === 'sqlite' && m.sqlite) problems.push(...checkSqliteCopy(tmp, m));

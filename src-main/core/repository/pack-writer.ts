@@ -3,6 +3,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { explainFsError } from '../errors.ts';
 import { fsyncDir } from '../util/durable-file.ts';
+import { scratchName } from '../util/scratch-files.ts';
 import type { Codec } from './blob-codec.ts';
 
 export type BlobType = 'data' | 'list';
@@ -66,7 +67,7 @@ export class PackWriter {
     for (const p of parts) hash.update(p);
     const id = hash.digest('hex');
     const file = packPath(this.repoDir, id);
-    const tmp = path.join(this.repoDir, 'tmp', `pack-${id}-${process.pid}`);
+    const tmp = path.join(this.repoDir, 'tmp', scratchName(`pack-${id.slice(0, 16)}`));
     const total = parts.reduce((n, p) => n + p.length, 0);
     let h: fs.FileHandle | undefined;
     try {

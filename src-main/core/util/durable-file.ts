@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { explainFsError } from '../errors.ts';
+import { scratchName } from './scratch-files.ts';
 
 /**
  * Writes `data` to `file` so that the file either does not appear or appears complete, even across a power cut:
@@ -10,7 +10,7 @@ import { explainFsError } from '../errors.ts';
  * file is removed. Safe to call twice with the same content.
  */
 export async function writeFileDurable(file: string, data: Uint8Array | readonly Uint8Array[], tmpDir = path.dirname(file)): Promise<void> {
-  const tmp = path.join(tmpDir, `.tmp-${path.basename(file)}-${randomBytes(6).toString('hex')}`);
+  const tmp = path.join(tmpDir, scratchName(`.${path.basename(file)}`));
   const parts = Array.isArray(data) ? (data as readonly Uint8Array[]) : [data as Uint8Array];
   const expected = parts.reduce((n, p) => n + p.byteLength, 0);
   let handle: fs.FileHandle | undefined;
