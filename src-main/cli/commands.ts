@@ -122,11 +122,15 @@ export const statusCmd: Command = async (lb, _args, io) => {
   return 0;
 };
 
-export const repairCmd: Command = async (lb, _args, io) => {
-  const r = await lb.syncCatalog(true);
+export const repairCmd: Command = async (lb, args, io) => {
+  const { values } = parse(args, { index: { type: 'boolean' } });
+  const r = await lb.repair({ index: values.index });
   if (io.json) io.out(JSON.stringify(r));
-  else io.out(`catalog rebuilt from the repository: ${r.added} snapshot(s) listed${r.unreadable.length ? `; unreadable: ${r.unreadable.join('; ')}` : ''}`);
-  return r.unreadable.length ? 1 : 0;
+  else {
+    if (r.index) io.out(`index rebuilt from ${r.index.packs} pack(s) (${r.index.blobs} chunks)${r.index.damagedPacks.length ? `; damaged packs left out: ${r.index.damagedPacks.join(', ')}` : ''}`);
+    io.out(`catalog rebuilt from the repository: ${r.catalog.added} snapshot(s) listed${r.catalog.unreadable.length ? `; unreadable: ${r.catalog.unreadable.join('; ')}` : ''}`);
+  }
+  return r.catalog.unreadable.length || r.index?.damagedPacks.length ? 1 : 0;
 };
 
 export const startCmd: Command = async (lb, _args, io) => {

@@ -17,7 +17,7 @@ const USAGE = `usage: lifeboat [--data-dir DIR] [--repo DIR] [--json] COMMAND
   restore [ID | latest] [--source NAME] [--to PATH] [--yes]
   prune [--dry-run]
   status
-  repair                          rebuild the catalog from the repository
+  repair [--index]                rebuild the catalog (and with --index the repository's index) from the repository
 
 Passphrase of an encrypted repository: LIFEBOAT_PASSPHRASE, or a prompt. Data dir: --data-dir or LIFEBOAT_DATA_DIR.`;
 

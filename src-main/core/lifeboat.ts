@@ -14,6 +14,7 @@ import { verifySnapshots, type VerifyReport } from './engine/verify.ts';
 import { restoreSnapshot, type RestoreResult } from './engine/restore.ts';
 import { collectGarbage, type GcReport } from './engine/garbage.ts';
 import { applyPolicy } from './retention/retention-policy.ts';
+import { rebuildIndex, type IndexRepair } from './engine/repair-index.ts';
 
 export interface EngineOptions {
   dataDir: string;
@@ -251,6 +252,24 @@ export class Lifeboat {
     } finally {
       await lock?.release();
     }
+  }
+
+  /** Rebuilds the catalog from the repository and, with `index`, the repository's index from its packs. */
+  async repair(opts: { index?: boolean } = {}): Promise<{ catalog: Awaited<ReturnType<Lifeboat['syncCatalog']>>; index?: IndexRepair }> {
+    const repo = await this.repository();
+    const started = Date.now();
+    let index: IndexRepair | undefined;
+    if (opts.index) {
+      const lock = await acquireLock(path.join(repo.dir, 'locks'), { name: 'repo', kind: 'exclusive', purpose: 'repair of the index', waitMs: 10 * 60_000 });
+      try {
+        index = await rebuildIndex(repo);
+      } finally {
+        await lock.release();
+      }
+    }
+    const catalog = await this.syncCatalog(true);
+    this.catalog.addHistory({ op: 'repair', source: null, snapshot: null, actor: this.actor, result: catalog.unreadable.length || index?.damagedPacks.length ? 'warning' : 'ok', detail: `catalog: ${catalog.added} snapshot(s)${index ? `; index: ${index.packs} pack(s), ${index.damagedPacks.length} damaged` : ''}`, durationMs: Date.now() - started });
+    return { catalog, ...(index ? { index } : {}) };
   }
 
   /** Applies the retention policy per source, deletes the snapshots it drops, then the packs nothing needs. */
