@@ -199,7 +199,9 @@ export class Lifeboat {
     if (ref === 'latest') {
       const sources = new Set(rows.map((r) => r.source));
       if (!source && sources.size > 1) throw new LifeboatError('bad-input', `several sources have snapshots (${[...sources].join(', ')}): say which with --source`);
-      const row = rows.find((r) => !r.damaged);
+      // A pre-restore safety snapshot is the data a restore replaced: "latest" means the newest real backup,
+      // so that restoring latest twice does not undo the first restore.
+      const row = rows.find((r) => !r.damaged && r.reason !== 'pre-restore') ?? rows.find((r) => !r.damaged);
       if (!row) throw new LifeboatError('not-found', source ? `no snapshots of ${source} yet` : 'no snapshots yet');
       return row;
     }
