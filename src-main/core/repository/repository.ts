@@ -53,6 +53,13 @@ export class Repository {
     return new Repository(dir, config, keys);
   }
 
+  /** Opens a repository with keys already known (a twin of an open repository: USB drives, copies). */
+  static async openWithKeys(dir: string, keys: RepoKeys): Promise<Repository> {
+    const config = await readConfig(dir);
+    if (!config) throw new LifeboatError('not-found', `no Lifeboat repository at ${dir}`);
+    return new Repository(dir, config, config.encryption ? keys : null);
+  }
+
   get encrypted(): boolean {
     return this.config.encryption !== null;
   }
