@@ -46,8 +46,9 @@ export const sourceCmd: Command = async (lb, args, io) => {
 };
 
 export const backupCmd: Command = async (lb, args, io) => {
-  const { values } = parse(args, { source: { type: 'string' }, reason: { type: 'string' } });
-  const { snapshots, errors } = await lb.backup({ source: values.source, reason: values.reason ?? 'manual' });
+  const { values } = parse(args, { source: { type: 'string' }, reason: { type: 'string' }, 'skip-unchanged': { type: 'boolean' } });
+  const { snapshots, skipped, errors } = await lb.backup({ source: values.source, reason: values.reason ?? 'manual', skipUnchanged: values['skip-unchanged'] });
+  if (!io.json) for (const s of skipped) io.out(`${s}: unchanged since its last snapshot, skipped`);
   if (io.json) io.out(JSON.stringify(snapshots.map(snapshotJson)));
   else for (const m of snapshots) io.out(`snapshot ${m.id} of ${m.source.name}: ${bytes(m.stats.size)}, ${bytes(m.stats.bytesAdded)} added, ${(m.stats.durationMs / 1000).toFixed(1)} s${m.warnings?.length ? `\n  warning: ${m.warnings.join('\n  warning: ')}` : ''}`);
   for (const e of errors) io.err(`lifeboat: backup of ${e.source} failed: ${e.error}`);

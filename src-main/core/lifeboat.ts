@@ -123,23 +123,26 @@ export class Lifeboat {
   // ---- operations ----------------------------------------------------------------------------------------
 
   /** Snapshots one source or all; each source's snapshot is independent (one failing does not stop the rest). */
-  async backup(opts: { source?: string; reason?: string } = {}): Promise<{ snapshots: Manifest[]; errors: Array<{ source: string; error: string }> }> {
+  async backup(opts: { source?: string; reason?: string; skipUnchanged?: boolean } = {}): Promise<{ snapshots: Manifest[]; skipped: string[]; errors: Array<{ source: string; error: string }> }> {
     const sources = opts.source ? [this.source(opts.source)] : this.settings.sources;
     if (sources.length === 0) throw new LifeboatError('bad-input', 'no sources configured: add one with "lifeboat source add"');
     const snapshots: Manifest[] = [];
+    const skipped: string[] = [];
     const errors: Array<{ source: string; error: string }> = [];
     for (const src of sources) {
       try {
-        snapshots.push(await this.backupOne(src, opts.reason ?? 'manual'));
+        const m = await this.backupOne(src, opts.reason ?? 'manual', true, !!opts.skipUnchanged);
+        if (m) snapshots.push(m);
+        else skipped.push(src.name);
       } catch (err) {
         if (!(err instanceof LifeboatError) || sources.length === 1) throw err;
         errors.push({ source: src.name, error: err.message });
       }
     }
-    return { snapshots, errors };
+    return { snapshots, skipped, errors };
   }
 
-  private async backupOne(src: SourceConfig, reason: string, holdLock = true): Promise<Manifest> {
+  private async backupOne(src: SourceConfig, reason: string, holdLock = true, skipUnchanged = false): Promise<Manifest | null> {
     const repo = await this.repository();
     await this.syncCatalog();
     const started = Date.now();
@@ -147,7 +150,8 @@ export class Lifeboat {
     try {
       const prevRow = this.catalog.snapshots(src.name).find((r) => !r.damaged);
       const previous = prevRow ? await repo.loadManifest(prevRow.id).catch(() => undefined) : undefined;
-      const m = await backupSource(repo, src, { reason, previous, tmpDir: this.tmpDir, onProgress: (p) => this.opts.onProgress?.({ ...p, source: src.name }) });
+      const m = await backupSource(repo, src, { reason, previous, skipUnchanged, tmpDir: this.tmpDir, onProgress: (p) => this.opts.onProgress?.({ ...p, source: src.name }) });
+      if (!m) return null;
       this.catalog.upsertSnapshot(m);
       this.catalog.addHistory({ op: 'backup', source: src.name, snapshot: m.id, actor: this.actor, result: m.warnings?.length ? 'warning' : 'ok', detail: `${reason}; ${m.stats.size} bytes, ${m.stats.bytesAdded} added${m.warnings?.length ? '; ' + m.warnings.join('; ') : ''}`, durationMs: Date.now() - started });
       return m;
@@ -243,7 +247,7 @@ export class Lifeboat {
     try {
       const result = await restoreSnapshot(repo, m, {
         target, live, overwrite: !!opts.overwrite,
-        takeSafety: live ? () => this.backupOne(src!, 'pre-restore', false) : undefined,
+        takeSafety: live ? async () => (await this.backupOne(src!, 'pre-restore', false)) ?? undefined : undefined,
         onProgress: (phase, done, total) => this.opts.onProgress?.({ phase, done, total, source: m.source.name }),
       });
       this.catalog.addHistory({ op: 'restore', source: m.source.name, snapshot: m.id, actor: this.actor, result: 'ok', detail: `${live ? 'into the live data' : 'copy'} at ${target}${result.safetySnapshot ? `; safety snapshot ${result.safetySnapshot}` : ''}`, durationMs: Date.now() - started });

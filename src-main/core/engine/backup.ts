@@ -21,6 +21,8 @@ export interface BackupOptions {
   previous?: Manifest;
   /** Folder for the temporary consistent copy of a SQLite database (same disk as the data dir). */
   tmpDir: string;
+  /** When the source is unchanged since `previous`, write nothing and return null (scheduled and emergency runs). */
+  skipUnchanged?: boolean;
   onProgress?: (p: Progress) => void;
 }
 
@@ -32,8 +34,9 @@ const RACY_MARGIN_MS = 2000;
  * Takes one snapshot of `source` into `repo` and returns its manifest, which is durable when this returns.
  * Order: chunks into packs (fsync, rename), then the index naming them, then the manifest: a crash at any
  * point leaves no snapshot or a complete one. On failure everything this run wrote is removed.
+ * Returns null only with `skipUnchanged`, for a source unchanged since `previous`.
  */
-export async function backupSource(repo: Repository, source: SourceConfig, opts: BackupOptions): Promise<Manifest> {
+export async function backupSource(repo: Repository, source: SourceConfig, opts: BackupOptions): Promise<Manifest | null> {
   const started = Date.now();
   const time = new Date(started).toISOString();
   const lock = await acquireLock(path.join(repo.dir, 'locks'), { name: 'repo', kind: 'shared', purpose: `backup of ${source.name}`, waitMs: 10 * 60_000 });
@@ -114,6 +117,7 @@ export async function backupSource(repo: Repository, source: SourceConfig, opts:
       }
     }
 
+    if (reused && opts.skipUnchanged) return null;
     opts.onProgress?.({ phase: 'saving', done: 0, total: 1 });
     await sink.drain();
     await writer.flush();
