@@ -1,3 +1,5 @@
+import { statfsSync } from 'node:fs';
+import path from 'node:path';
 /**
  * Errors a person can act on. A LifeboatError carries a message written for the user (shown as one line,
  * never with a stack trace) and a stable code for scripts and tests. Anything else that escapes is a bug.
@@ -38,8 +40,11 @@ export class CorruptError extends LifeboatError {
  * Other errors are returned unchanged.
  */
 export function explainFsError(err: unknown, place: string): unknown {
+  if (err instanceof LifeboatError) return err;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') {
+  // SQLite reports a full disk at open time as "unable to open database file"; ask the file system.
+  const sqliteCantWrite = code === 'SQLITE_CANTOPEN' || code?.startsWith('SQLITE_IOERR');
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL' || (sqliteCantWrite && diskIsFull(place))) {
     return new LifeboatError('no-space', `no space left on the disk holding ${place}: free some space and try again (nothing incomplete was kept)`, { cause: err });
   }
   if (code === 'EROFS') return new LifeboatError('permission', `${place} is on a read-only disk`, { cause: err });
@@ -50,4 +55,21 @@ export function explainFsError(err: unknown, place: string): unknown {
 
 export function isErrno(err: unknown, code: string): boolean {
   return (err as NodeJS.ErrnoException | undefined)?.code === code;
+}
+
+/** True when the file system holding `place` (or its nearest existing parent) has (almost) no room or inodes left. */
+export function diskIsFull(place: string): boolean {
+  let dir = path.resolve(place);
+  for (let i = 0; i < 64; i++) {
+    try {
+      const s = statfsSync(dir);
+      // Near rather than exactly full: SQLite removes the file it failed to finish before we get to ask.
+      return s.bavail * s.bsize < 256 * 1024 || (s.files > 0 && s.ffree < 8);
+    } catch {
+      const up = path.dirname(dir);
+      if (up === dir) return false;
+      dir = up;
+    }
+  }
+  return false;
 }

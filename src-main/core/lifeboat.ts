@@ -126,6 +126,7 @@ export class Lifeboat {
   async backup(opts: { source?: string; reason?: string; skipUnchanged?: boolean } = {}): Promise<{ snapshots: Manifest[]; skipped: string[]; errors: Array<{ source: string; error: string }> }> {
     const sources = opts.source ? [this.source(opts.source)] : this.settings.sources;
     if (sources.length === 0) throw new LifeboatError('bad-input', 'no sources configured: add one with "lifeboat source add"');
+    await this.repository(); // a wrong passphrase is one error, not one per source
     const snapshots: Manifest[] = [];
     const skipped: string[] = [];
     const errors: Array<{ source: string; error: string }> = [];
@@ -135,7 +136,8 @@ export class Lifeboat {
         if (m) snapshots.push(m);
         else skipped.push(src.name);
       } catch (err) {
-        if (!(err instanceof LifeboatError) || sources.length === 1) throw err;
+        // Per-source problems (a missing file) do not stop the others; repository-wide ones stop everything.
+        if (!(err instanceof LifeboatError) || sources.length === 1 || ['no-space', 'permission', 'wrong-passphrase', 'corrupt'].includes(err.code)) throw err;
         errors.push({ source: src.name, error: err.message });
       }
     }
@@ -182,7 +184,8 @@ export class Lifeboat {
     for (const id of inRepo) {
       if (known.has(id)) continue;
       try {
-        this.catalog.upsertSnapshot(await repo.loadManifest(id));
+        const m = await repo.loadManifest(id);
+        this.catalog.upsertSnapshot(m, m.stats.bytesAdded + (await repo.manifestSize(id)));
         added++;
       } catch (err) {
         unreadable.push(`${id}: ${(err as Error).message}`);

@@ -1,4 +1,6 @@
+import { renameSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { explainFsError } from '../errors.ts';
 import type { Manifest } from '../repository/manifest.ts';
 
 /** A snapshot as the catalog knows it: the summary of its manifest plus what verification found. */
@@ -24,9 +26,28 @@ export interface HistoryRow { id: number; time: string; op: string; source: stri
  */
 export class Catalog {
   readonly db: Database.Database;
+  /** Set when a damaged catalog was moved aside at open (its path), so the caller can say so. */
+  readonly replacedDamaged: string | undefined;
 
+  /**
+   * Opens (or creates) the catalog. A damaged catalog never locks Lifeboat out: it is moved aside as
+   * `catalog.db.damaged-<time>` and a fresh one is made, to be filled from the repository.
+   */
   constructor(file: string) {
-    this.db = new Database(file, { timeout: 30_000 });
+    let db: Database.Database;
+    let replaced: string | undefined;
+    try {
+      db = Catalog.openChecked(file);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code !== 'SQLITE_NOTADB' && code !== 'SQLITE_CORRUPT' && code !== 'CATALOG_DAMAGED') throw explainFsError(err, file);
+      replaced = `${file}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      renameSync(file, replaced);
+      for (const s of ['-wal', '-shm']) rmSync(file + s, { force: true });
+      db = Catalog.openChecked(file);
+    }
+    this.db = db;
+    this.replacedDamaged = replaced;
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(`
@@ -39,6 +60,18 @@ export class Catalog {
         result TEXT NOT NULL, detail TEXT NOT NULL, duration_ms INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `);
+  }
+
+  private static openChecked(file: string): Database.Database {
+    const db = new Database(file, { timeout: 30_000 });
+    try {
+      const qc = db.pragma('quick_check', { simple: true });
+      if (qc !== 'ok') throw Object.assign(new Error(`catalog quick_check: ${String(qc)}`), { code: 'CATALOG_DAMAGED' });
+      return db;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
   }
 
   close(): void {

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import os from 'node:os';
 import crypto from 'node:crypto';
-import { LifeboatError } from '../errors.ts';
+import { LifeboatError, explainFsError } from '../errors.ts';
 import type { Repository } from '../repository/repository.ts';
 import type { FileEntry, Manifest } from '../repository/manifest.ts';
 import { acquireLock } from '../locks/process-lock.ts';
@@ -43,6 +43,7 @@ export async function backupSource(repo: Repository, source: SourceConfig, opts:
   const writer = repo.newPackWriter();
   let pool: EncodePool | undefined;
   const tmpFiles: string[] = [];
+  let indexed = false;
   try {
     // Worker threads pay off only for sources big enough to keep them busy.
     if (await approximateSize(source) >= PARALLEL_FROM_BYTES) pool = new EncodePool(repo.keys);
@@ -121,7 +122,10 @@ export async function backupSource(repo: Repository, source: SourceConfig, opts:
     opts.onProgress?.({ phase: 'saving', done: 0, total: 1 });
     await sink.drain();
     await writer.flush();
-    await repo.writeIndex(writer.written);
+    const index = await repo.writeIndex(writer.written);
+    // From here the packs are named by an index that a concurrent backup may already dedup against: they
+    // are complete, valid data and must stay even if the manifest cannot be written (prune collects them).
+    indexed = true;
     const size = files.reduce((n, f) => n + f.size, 0);
     const manifest: Manifest = {
       format: 1,
@@ -133,16 +137,17 @@ export async function backupSource(repo: Repository, source: SourceConfig, opts:
       files,
       ...(sqlite ? { sqlite } : {}),
       fingerprint,
-      stats: { size, chunks: reused ? (opts.previous?.stats.chunks ?? 0) : sink.stats.chunks, newChunks: sink.stats.newChunks, bytesAdded: writer.bytesWritten, durationMs: 0 },
+      stats: { size, chunks: reused ? (opts.previous?.stats.chunks ?? 0) : sink.stats.chunks, newChunks: sink.stats.newChunks, bytesAdded: writer.bytesWritten + (index?.bytes ?? 0), durationMs: 0 },
       ...(warnings.length ? { warnings } : {}),
     };
     manifest.stats.durationMs = Date.now() - started;
-    // The manifest's own size is counted in bytesAdded; it is computed after writing, so add it afterwards.
+    // bytesAdded in the stored manifest counts packs and index; the manifest's own size is added here, as
+    // the catalog does when it rebuilds from the repository (it cannot be known before encoding).
     manifest.stats.bytesAdded += await repo.saveManifest(manifest);
     return manifest;
   } catch (err) {
-    await writer.abort();
-    throw err;
+    if (!indexed) await writer.abort();
+    throw explainFsError(err, repo.dir);
   } finally {
     await pool?.close();
     for (const f of tmpFiles) await removeSqliteFiles(f);

@@ -66,7 +66,7 @@ export async function collectGarbage(repo: Repository, opts: { dryRun: boolean; 
 
   if (drop.length) {
     const fresh = await repo.writeIndex(keep);
-    for (const name of indexFiles) if (name !== fresh) await fs.rm(path.join(repo.dir, 'index', name), { force: true });
+    for (const name of indexFiles) if (name !== fresh?.name) await fs.rm(path.join(repo.dir, 'index', name), { force: true });
   }
   for (const id of [...drop, ...orphans]) await fs.rm(packPath(repo.dir, id), { force: true });
   // Temp files in the repository belong to runs that died (we hold the exclusive lock).

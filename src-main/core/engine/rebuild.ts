@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import crypto from 'node:crypto';
 import { CorruptError, explainFsError } from '../errors.ts';
+import { writeAll } from '../util/durable-file.ts';
 import type { Repository } from '../repository/repository.ts';
 import type { FileEntry } from '../repository/manifest.ts';
 
@@ -29,13 +30,13 @@ export async function rebuildFile(repo: Repository, entry: FileEntry, dest: stri
       batchBytes += plain.length;
       size += plain.length;
       if (batchBytes >= 4 << 20) {
-        await h.writev(batch);
+        await writeAll(h, batch);
         onBytes?.(batchBytes);
         batch = [];
         batchBytes = 0;
       }
     }
-    if (batch.length) await h.writev(batch);
+    if (batch.length) await writeAll(h, batch);
     onBytes?.(batchBytes);
     if (size !== entry.size) throw new CorruptError(entry.path, `rebuilt ${size} bytes, the manifest says ${entry.size}`);
     if (entry.sha256 && whole.digest('hex') !== entry.sha256) throw new CorruptError(entry.path, 'whole-file checksum mismatch after rebuild');

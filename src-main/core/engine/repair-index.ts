@@ -28,7 +28,7 @@ export async function rebuildIndex(repo: Repository): Promise<IndexRepair> {
   }
   const old = await repo.listIndexFiles();
   const fresh = await repo.writeIndex(records);
-  for (const name of old) if (name !== fresh) await fs.rm(path.join(repo.dir, 'index', name), { force: true });
+  for (const name of old) if (name !== fresh?.name) await fs.rm(path.join(repo.dir, 'index', name), { force: true });
   return { packs: records.length, blobs: records.reduce((n, r) => n + r.blobs.length, 0), damagedPacks, replacedIndexFiles: old.length };
 }
 

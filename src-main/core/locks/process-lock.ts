@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import crypto from 'node:crypto';
-import { LifeboatError, isErrno } from '../errors.ts';
+import { LifeboatError, explainFsError, isErrno } from '../errors.ts';
 
 /**
  * Locks that a crash cannot leave behind. Each holder writes its own file in `dir` naming its host, pid and
@@ -78,13 +78,13 @@ export async function liveLocks(dir: string): Promise<Array<LockInfo & { file: s
  * LifeboatError naming the holder when it cannot. `name` groups locks: only locks with the same name conflict.
  */
 export async function acquireLock(dir: string, opts: { name: string; kind: 'shared' | 'exclusive'; purpose: string; waitMs?: number }): Promise<HeldLock> {
-  await fs.mkdir(dir, { recursive: true });
+  await fs.mkdir(dir, { recursive: true }).catch((err: unknown) => { throw explainFsError(err, dir); });
   const deadline = Date.now() + (opts.waitMs ?? 0);
   const now = new Date().toISOString();
   const info: LockInfo = { kind: opts.kind, purpose: opts.purpose, host: os.hostname(), pid: process.pid, pidStart: processStart(process.pid), created: now, updated: now };
   const file = path.join(dir, `${opts.name}.${opts.kind}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.lock`);
   for (let attempt = 0; ; attempt++) {
-    await fs.writeFile(file, JSON.stringify(info), { flag: 'wx' });
+    await fs.writeFile(file, JSON.stringify(info), { flag: 'wx' }).catch((err: unknown) => { throw explainFsError(err, dir); });
     const others = (await liveLocks(dir)).filter((l) => l.file !== file && path.basename(l.file).startsWith(`${opts.name}.`));
     const conflict = others.find((l) => opts.kind === 'exclusive' || l.kind === 'exclusive');
     if (!conflict) break;

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { explainFsError } from '../errors.ts';
-import { fsyncDir } from '../util/durable-file.ts';
+import { fsyncDir, writeAll } from '../util/durable-file.ts';
 import { scratchName } from '../util/scratch-files.ts';
 import type { Codec } from './blob-codec.ts';
 
@@ -73,7 +73,7 @@ export class PackWriter {
     try {
       await fs.mkdir(path.dirname(file), { recursive: true });
       h = await fs.open(tmp, 'w', 0o644);
-      await h.writev(parts);
+      await writeAll(h, parts);
       if ((await h.stat()).size !== total) throw new Error(`short write of pack ${id}`);
       await h.sync();
       await h.close();

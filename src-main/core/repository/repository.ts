@@ -119,7 +119,7 @@ export class Repository {
   }
 
   /** Writes an index file naming `packs`, durably; afterwards their blobs are visible to every reader. */
-  async writeIndex(packs: PackRecord[]): Promise<string | undefined> {
+  async writeIndex(packs: PackRecord[]): Promise<{ name: string; bytes: number } | undefined> {
     if (packs.length === 0) return undefined;
     const raw = this.codec.encode(Buffer.from(JSON.stringify(packs)));
     const name = crypto.createHash('sha256').update(raw).digest('hex');
@@ -129,7 +129,7 @@ export class Repository {
       if (!map.has(id)) map.set(id, { pack: p.id, offset, length, type, plainLength });
     }
     this.indexFiles.add(name);
-    return name;
+    return { name, bytes: raw.length };
   }
 
   newPackWriter(): PackWriter {
@@ -185,6 +185,7 @@ export class Repository {
 
   /** Writes a manifest durably. Call only after its packs and index are durable: this is what makes the snapshot exist. */
   async saveManifest(m: Manifest): Promise<number> {
+    // Returns the stored size, which callers add to the snapshot's bytesAdded.
     const raw = this.codec.encode(Buffer.from(JSON.stringify(m)));
     await writeFileDurable(this.snapshotPath(m.id), raw, path.join(this.dir, 'tmp'));
     return raw.length;
@@ -213,6 +214,11 @@ export class Repository {
     const m = validateManifest(parsed, what);
     if (m.id !== id) throw new CorruptError(what, `names itself ${m.id}`);
     return m;
+  }
+
+  /** The stored size of a manifest (what it added to the repository). */
+  async manifestSize(id: string): Promise<number> {
+    return (await fs.stat(this.snapshotPath(id))).size;
   }
 
   async deleteManifest(id: string): Promise<void> {

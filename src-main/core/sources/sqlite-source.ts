@@ -43,8 +43,9 @@ export async function copySqliteConsistent(src: string, dest: string): Promise<v
   try {
     await db.backup(dest, { progress: () => 0x7fffffff });
   } catch (err) {
+    const explained = explainFsError(err, dest); // before the cleanup frees the space or inode that ran out
     await fs.rm(dest, { force: true }).catch(() => {});
-    throw explainFsError(err, dest);
+    throw explained;
   } finally {
     db.close();
   }

@@ -16,7 +16,7 @@ export async function writeFileDurable(file: string, data: Uint8Array | readonly
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(tmp, 'wx', 0o644);
-    await handle.writev(parts as Uint8Array[]);
+    await writeAll(handle, parts);
     const { size } = await handle.stat();
     if (size !== expected) throw new Error(`short write to ${tmp}: ${size} of ${expected} bytes`);
     await handle.sync();
@@ -48,5 +48,22 @@ export async function readIfExists(file: string): Promise<Buffer | undefined> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
+  }
+}
+
+/**
+ * Writes every byte of `parts`. A full disk can make writev return a short count without an error; writing
+ * the rest then raises the real ENOSPC, which callers turn into a clear message.
+ */
+export async function writeAll(handle: fs.FileHandle, parts: readonly Uint8Array[]): Promise<void> {
+  const total = parts.reduce((n, p) => n + p.byteLength, 0);
+  const { bytesWritten } = await handle.writev(parts as Uint8Array[]);
+  if (bytesWritten === total) return;
+  const rest = Buffer.concat(parts as Uint8Array[]).subarray(bytesWritten);
+  let off = 0;
+  while (off < rest.length) {
+    const { bytesWritten: n } = await handle.write(rest, off, rest.length - off);
+    if (n === 0) throw Object.assign(new Error('no progress writing: disk full?'), { code: 'ENOSPC' });
+    off += n;
   }
 }
