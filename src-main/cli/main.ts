@@ -4,6 +4,7 @@ import { LifeboatError } from '../core/errors.ts';
 import { Lifeboat } from '../core/lifeboat.ts';
 import { defaultDataDir } from '../core/data-dir.ts';
 import { passphraseSource } from './passphrase.ts';
+import { scheduleCmd, upsCmd } from './schedule-commands.ts';
 import { backupCmd, listCmd, pruneCmd, repairCmd, restoreCmd, sourceCmd, startCmd, statusCmd, verifyCmd, type Command, type Io } from './commands.ts';
 
 const USAGE = `usage: lifeboat [--data-dir DIR] [--repo DIR] [--json] COMMAND
@@ -17,13 +18,15 @@ const USAGE = `usage: lifeboat [--data-dir DIR] [--repo DIR] [--json] COMMAND
   restore [ID | latest] [--source NAME] [--to PATH] [--yes]
   prune [--dry-run]
   status
+  schedule list | set JOB CRON | enable JOB | disable JOB
+  ups add URL | list | remove URL  nut://[USER[:PASS]@]HOST[:PORT]/UPSNAME or apcupsd://HOST[:PORT]
   repair [--index]                rebuild the catalog (and with --index the repository's index) from the repository
 
 Passphrase of an encrypted repository: LIFEBOAT_PASSPHRASE, or a prompt. Data dir: --data-dir or LIFEBOAT_DATA_DIR.`;
 
 const COMMANDS: Record<string, Command> = {
   start: startCmd, source: sourceCmd, backup: backupCmd, list: listCmd, verify: verifyCmd, restore: restoreCmd,
-  prune: pruneCmd, status: statusCmd, repair: repairCmd,
+  prune: pruneCmd, status: statusCmd, repair: repairCmd, schedule: scheduleCmd, ups: upsCmd,
 };
 
 /** Runs the CLI; returns the exit code. User mistakes are one line on stderr, never a stack trace. */

@@ -16,4 +16,12 @@ export interface Settings {
   repository: string;
   sources: SourceConfig[];
   retention: RetentionPolicy;
+  /** IANA time zone for schedules and retention buckets (default: the machine's). */
+  timeZone?: string;
+  /** Changes to the default schedule (schedule/schedule-plan.ts defaultJobs), by job id. */
+  schedules?: Record<string, { cron?: string; enabled?: boolean }>;
+  /** UPS addresses to watch: nut://[USER[:PASS]@]HOST[:PORT]/UPS or apcupsd://HOST[:PORT]. */
+  ups?: string[];
+  /** Also read the OS battery (laptops, and a USB UPS that shows up as a battery). Default true. */
+  osBattery?: boolean;
 }
