@@ -39,7 +39,7 @@ export async function assertSqliteFile(file: string): Promise<void> {
  * per 500 MB here). `dest` must not exist.
  */
 export async function copySqliteConsistent(src: string, dest: string): Promise<void> {
-  const db = new Database(src, { readonly: true, fileMustExist: true, timeout: 30_000 });
+  const db = openLiveReadonly(src, 30_000);
   try {
     await db.backup(dest, { progress: () => 0x7fffffff });
   } catch (err) {
@@ -74,7 +74,7 @@ export function tableCounts(db: Database.Database): Record<string, number> {
 
 /** The journal mode of a live database, read without changing it. */
 export function journalModeOf(file: string): string {
-  const db = new Database(file, { readonly: true, fileMustExist: true, timeout: 10_000 });
+  const db = openLiveReadonly(file, 10_000);
   try {
     return String(db.pragma('journal_mode', { simple: true }));
   } finally {
@@ -139,4 +139,29 @@ export function pageSizeOf(file: string): number {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Opens a live database read-only (Lifeboat never writes to the office's data while backing it up). One
+ * exception: a hot journal left by a program killed mid-transaction (rollback-journal mode) can only be
+ * rolled back by a read-write connection, and until then every read-only open fails with
+ * SQLITE_READONLY_ROLLBACK. Opening it read-write once does exactly what any SQLite client would do first:
+ * roll the unfinished transaction back. Then the read-only open is retried.
+ */
+export function openLiveReadonly(file: string, timeout: number): Database.Database {
+  const db = new Database(file, { readonly: true, fileMustExist: true, timeout });
+  try {
+    db.prepare('SELECT count(*) FROM sqlite_schema').get();
+    return db;
+  } catch (err) {
+    db.close();
+    if ((err as { code?: string }).code !== 'SQLITE_READONLY_ROLLBACK') throw err;
+  }
+  const rw = new Database(file, { fileMustExist: true, timeout });
+  try {
+    rw.prepare('SELECT count(*) FROM sqlite_schema').get();
+  } finally {
+    rw.close();
+  }
+  return new Database(file, { readonly: true, fileMustExist: true, timeout });
 }
