@@ -3,6 +3,18 @@ import { LifeboatError } from '../core/errors.ts';
 import type { Lifeboat } from '../core/lifeboat.ts';
 import type { Manifest } from '../core/repository/manifest.ts';
 import { age, bytes, table } from './format.ts';
+import { healthVerdict } from '../core/health/health-verdict.ts';
+import { collectFacts } from '../core/health/collect-facts.ts';
+import { effectiveJobs, settingsTimeZone } from '../core/settings/schedule-settings.ts';
+import { nextRuns } from '../core/schedule/cron-schedule.ts';
+import { readAgentStatus, type AgentStatus } from '../agent/agent-status.ts';
+import { isProcessAlive } from '../core/locks/process-lock.ts';
+
+/** The running agent's published status, if an agent is alive for this data dir. */
+async function liveAgentStatus(dataDir: string): Promise<AgentStatus | undefined> {
+  const s = await readAgentStatus(dataDir);
+  return s && s.running && isProcessAlive(s.pid, '') ? s : undefined;
+}
 
 export interface Io { out(s: string): void; err(s: string): void; json: boolean; confirm(question: string): Promise<boolean> }
 export type Command = (lb: Lifeboat, args: string[], io: Io) => Promise<number>;
@@ -109,14 +121,20 @@ export const pruneCmd: Command = async (lb, args, io) => {
 
 export const statusCmd: Command = async (lb, _args, io) => {
   const rows = await lb.list();
+  const agent = await liveAgentStatus(lb.dataDir);
+  const verdict = agent?.verdict ?? healthVerdict(await collectFacts(lb), new Date());
+  const tz = settingsTimeZone(lb.settings);
+  const upcoming = agent?.nextRuns ?? effectiveJobs(lb.settings).filter((j) => j.enabled).map((j) => ({ id: j.id, next: nextRuns(j.cron, j.tz, new Date(), 1)[0]!.toISOString() }));
   const sources = lb.settings.sources.map((s) => {
     const last = rows.find((r) => r.source === s.name && !r.damaged);
     return { name: s.name, kind: s.kind, path: s.path, lastSnapshot: last ? { id: last.id, time: last.time, verified: last.verified } : null };
   });
   const damaged = rows.filter((r) => r.damaged).map((r) => r.id);
-  const status = { dataDir: lb.dataDir, repository: lb.repoDir, snapshots: rows.length, damaged, sources, lastOperations: lb.catalog.history(5) };
+  const status = { verdict, agent: agent ? { pid: agent.pid, startedAt: agent.startedAt, updatedAt: agent.updatedAt } : null, power: agent?.power ?? [], jobs: agent?.jobs ?? [], nextRuns: upcoming, timeZone: tz, dataDir: lb.dataDir, repository: lb.repoDir, snapshots: rows.length, damaged, sources, lastOperations: lb.catalog.history(5) };
   if (io.json) io.out(JSON.stringify(status));
   else {
+    io.out(`${verdict.level.toUpperCase()}: ${verdict.reasons.filter((r) => r.level !== 'ok').map((r) => r.text).join('; ') || (verdict.reasons[0]?.text ?? '')}`);
+    io.out(`agent:      ${agent ? `running (pid ${agent.pid})` : 'not running'}${agent?.power.length ? `; power ${agent.power.map((p) => `${p.source} ${p.level}`).join(', ')}` : ''}`);
     io.out(`data dir:   ${lb.dataDir}\nrepository: ${lb.repoDir} (${rows.length} snapshot(s)${damaged.length ? `, ${damaged.length} DAMAGED` : ''})`);
     io.out(sources.length ? table([['SOURCE', 'KIND', 'LAST SNAPSHOT'], ...sources.map((s) => [s.name, s.kind, s.lastSnapshot ? `${s.lastSnapshot.id} ${age(s.lastSnapshot.time)}` : 'never'])]) : 'no sources configured');
   }

@@ -5,6 +5,7 @@ import { Lifeboat } from '../core/lifeboat.ts';
 import { defaultDataDir } from '../core/data-dir.ts';
 import { passphraseSource } from './passphrase.ts';
 import { scheduleCmd, upsCmd } from './schedule-commands.ts';
+import { runAgent } from './agent-command.ts';
 import { backupCmd, listCmd, pruneCmd, repairCmd, restoreCmd, sourceCmd, startCmd, statusCmd, verifyCmd, type Command, type Io } from './commands.ts';
 
 const USAGE = `usage: lifeboat [--data-dir DIR] [--repo DIR] [--json] COMMAND
@@ -17,7 +18,8 @@ const USAGE = `usage: lifeboat [--data-dir DIR] [--repo DIR] [--json] COMMAND
   verify [ID... | --all] [--deep]     exit 1 when anything is damaged
   restore [ID | latest] [--source NAME] [--to PATH] [--yes]
   prune [--dry-run]
-  status
+  status                          the health verdict, sources, power and next runs (from the running agent if any)
+  agent                           run headless: schedules, UPS monitoring, emergency backups (JSON log lines on stdout)
   schedule list | set JOB CRON | enable JOB | disable JOB
   ups add URL | list | remove URL  nut://[USER[:PASS]@]HOST[:PORT]/UPSNAME or apcupsd://HOST[:PORT]
   repair [--index]                rebuild the catalog (and with --index the repository's index) from the repository
@@ -45,13 +47,14 @@ export async function main(argv: string[]): Promise<number> {
     const rest = argv.slice(globalsEnd + 1);
     const json = values.json === true || rest.includes('--json');
     const cmdArgs = rest.filter((a) => a !== '--json');
+    const dataDirEarly = typeof values['data-dir'] === 'string' ? values['data-dir'] : defaultDataDir();
+    if (first.value === 'agent') return await runAgent(dataDirEarly, cmdArgs);
     const cmd = COMMANDS[first.value];
     if (!cmd) throw new LifeboatError('bad-input', `unknown command "${first.value}" (see "lifeboat --help")`);
     const unknown = tokens.find((t) => t.kind === 'option' && t.index < globalsEnd && !['data-dir', 'repo', 'json', 'help'].includes(t.name));
     if (unknown && unknown.kind === 'option') throw new LifeboatError('bad-input', `unknown option --${unknown.name}`);
-    const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : defaultDataDir();
     lb = await Lifeboat.open({
-      dataDir,
+      dataDir: dataDirEarly,
       repoDir: typeof values.repo === 'string' ? values.repo : undefined,
       passphrase: passphraseSource(),
       initPassphrase: process.env.LIFEBOAT_PASSPHRASE || null,

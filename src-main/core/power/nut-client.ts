@@ -65,7 +65,7 @@ function nutError(line: string, t: NutTarget, asked: string): NutError {
     case 'DRIVER-NOT-CONNECTED': return new NutError('failed', nutCode, `${at} is running, but the driver for "${t.ups}" is not`);
     case 'DATA-STALE': return new NutError('failed', nutCode, `the driver for "${t.ups}" on ${at} has stale data (it has lost the UPS)`);
     case 'VAR-NOT-SUPPORTED': return new NutError('not-found', nutCode, `UPS "${t.ups}" on ${at} does not report ${asked.split(' ').pop()}`);
-    default: return new NutError('failed', nutCode, `${at} answered "${line}" to ${asked.split(' ').slice(0, 2).join(' ')}`);
+    default: return new NutError('failed', nutCode, `${at} answered "${line}" to ${describeRequest(asked)}`);
   }
 }
 
@@ -196,7 +196,11 @@ export class NutClient implements PowerConnection {
     const first = p.lines.length === 0;
     if (first && line.startsWith('ERR ')) return this.settle(() => p.reject(nutError(line, this.target, p.request)));
     if (!p.multiline) return this.settle(() => p.resolve([line]));
-    if (line.startsWith('BEGIN LIST')) { p.lines.push(line); return; }
+    if (first && !line.startsWith('BEGIN LIST')) {
+      const at = hostPort(this.target.host, this.target.port);
+      return this.shut(new LifeboatError('failed', `upsd at ${at} sent an unexpected answer to ${describeRequest(p.request)}: "${line}"`));
+    }
+    if (first) { p.lines.push(line); return; }
     if (line.startsWith('END LIST')) return this.settle(() => p.resolve(p.lines.slice(1)));
     p.lines.push(line);
   }
@@ -232,6 +236,12 @@ export function nutSource(target: NutTarget | string): PowerSource {
 function parseVarLine(line: string): [string, string] | undefined {
   const m = /^VAR \S+ (\S+) "((?:[^"\\]|\\.)*)"$/.exec(line);
   return m ? [m[1]!, m[2]!.replace(/\\(.)/g, '$1')] : undefined;
+}
+
+/** A request for messages: its command words, never the user name or password it carries. */
+function describeRequest(request: string): string {
+  const words = request.split(' ');
+  return words[0] === 'USERNAME' || words[0] === 'PASSWORD' ? words[0] : words.slice(0, 2).join(' ');
 }
 
 /** A NUT protocol argument in double quotes, so spaces and quotes in a password survive. */

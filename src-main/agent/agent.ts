@@ -1,0 +1,247 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { LifeboatError } from '../core/errors.ts';
+import { Lifeboat, type EngineOptions } from '../core/lifeboat.ts';
+import { acquireLock, type HeldLock } from '../core/locks/process-lock.ts';
+import { JobQueue, type JobSpec, type RunningJob as QueueJob } from '../core/jobs/job-queue.ts';
+import { KV, backupChanged, checkSources, kvJson, restoreDrill, verifyAll } from '../core/jobs/routine-jobs.ts';
+import { Scheduler } from '../core/schedule/scheduler.ts';
+import { effectiveJobs } from '../core/settings/schedule-settings.ts';
+import { UpsMonitor } from '../core/power/ups-monitor.ts';
+import { combine, type PowerLevel, type PowerReading } from '../core/power/power-state.ts';
+import { healthVerdict, verdictChanged, type Verdict } from '../core/health/health-verdict.ts';
+import { collectFacts } from '../core/health/collect-facts.ts';
+import type { JobKind, PowerFacts, UncleanShutdownFacts } from '../core/health/health-facts.ts';
+import { writeAgentStatus, type AgentStatus } from './agent-status.ts';
+import type { Logger } from './logger.ts';
+
+export interface AgentOptions extends Pick<EngineOptions, 'dataDir' | 'passphrase'> {
+  log: Logger;
+  /** UPS poll interval (ms); tests shorten it. */
+  powerPollMs?: number;
+  /** How often the status file is refreshed even without changes (ages move on). */
+  statusEveryMs?: number;
+}
+
+const MARKER = 'agent.running';
+
+/**
+ * The headless agent: the engine, the job queue, the schedule and the power monitors, without a desktop.
+ * One per data dir (a second one is refused). Publishes its status in agent-status.json and logs a status
+ * line whenever the health verdict changes. stop() lets a running job finish, then releases everything.
+ */
+export class Agent {
+  readonly lb: Lifeboat;
+  private readonly opts: AgentOptions;
+  private readonly log: Logger;
+  private readonly lock: HeldLock;
+  readonly queue = new JobQueue();
+  private scheduler: Scheduler | undefined;
+  private monitors: UpsMonitor[] = [];
+  private readings = new Map<string, PowerReading>();
+  private powerLevel: PowerLevel = 'unknown';
+  private powerSince = new Date().toISOString();
+  private emergency: PowerFacts['emergencyBackup'];
+  private unclean: UncleanShutdownFacts | undefined;
+  private current: QueueJob | undefined;
+  private verdict: Verdict | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private readonly startedAt = new Date().toISOString();
+  private stopping: Promise<void> | undefined;
+
+  private constructor(lb: Lifeboat, lock: HeldLock, opts: AgentOptions) {
+    this.lb = lb;
+    this.lock = lock;
+    this.opts = opts;
+    this.log = opts.log;
+  }
+
+  static async start(opts: AgentOptions): Promise<Agent> {
+    const dataDir = path.resolve(opts.dataDir);
+    await fs.mkdir(dataDir, { recursive: true });
+    const lock = await acquireLock(path.join(dataDir, 'locks'), { name: 'agent', kind: 'exclusive', purpose: 'the Lifeboat agent' }).catch((err: unknown) => {
+      if (err instanceof LifeboatError && err.code === 'busy') throw new LifeboatError('busy', `another Lifeboat agent is already running for ${dataDir}: ${err.message.replace(/^busy: /, '')}`);
+      throw err;
+    });
+    let agent: Agent | undefined;
+    try {
+      let onProgress: EngineOptions['onProgress'] = () => {};
+      const lb = await Lifeboat.open({ dataDir, passphrase: opts.passphrase, initPassphrase: process.env.LIFEBOAT_PASSPHRASE || null, actor: 'agent', onProgress: (p) => onProgress?.(p) });
+      agent = new Agent(lb, lock, opts);
+      const a = agent;
+      onProgress = (p) => a.current?.progress(p.phase, p.done, p.total);
+      await a.boot();
+      return a;
+    } catch (err) {
+      if (agent) await agent.stop();
+      else await lock.release();
+      throw err;
+    }
+  }
+
+  private async boot(): Promise<void> {
+    const lb = this.lb;
+    await lb.repository(); // a wrong passphrase stops the agent here, with one clear message
+    if (!lb.catalog.get(KV.installedAt)) lb.catalog.set(KV.installedAt, JSON.stringify(new Date().toISOString()));
+    const lastSeen = kvJson<string>(lb, KV.lastSeenAlive);
+
+    // A marker left by a previous agent means it did not stop cleanly (power cut, kill -9, crash).
+    const marker = path.join(lb.dataDir, MARKER);
+    const wasUnclean = await fs.stat(marker).then(() => true, () => false);
+    await fs.writeFile(marker, JSON.stringify({ pid: process.pid, startedAt: this.startedAt }));
+    if (wasUnclean) {
+      this.unclean = { detectedAt: new Date().toISOString(), state: 'checking' };
+      this.log.warn({ event: 'unclean-shutdown' }, 'the previous run did not stop cleanly: checking every source');
+      void this.submit({ key: 'source-check', kind: 'source-check', reason: 'unclean shutdown', priority: 'user', run: async () => {
+        const results = checkSources(lb);
+        const problems = results.filter((r) => !r.ok).map((r) => ({ source: r.source, message: r.message }));
+        this.unclean = { detectedAt: this.unclean!.detectedAt, state: 'done', problems };
+        lb.catalog.addHistory({ op: 'source-check', source: null, snapshot: null, actor: 'agent', result: problems.length ? 'warning' : 'ok', detail: `after an unclean shutdown: ${results.map((r) => `${r.source}: ${r.message}`).join('; ') || 'no SQLite sources'}`, durationMs: 0 });
+        this.log.info({ event: 'source-check', results }, problems.length ? 'source check found problems' : 'every source checked ok');
+        return results;
+      } });
+    }
+
+    this.queue.on('change', () => void this.refresh());
+    this.queue.on('done', (o) => this.log[o.ok ? 'info' : 'error']({ event: 'job-done', job: o.kind, reason: o.reason, ok: o.ok, error: o.error, durationMs: o.durationMs }, `${o.kind} ${o.ok ? 'done' : 'failed'}`));
+
+    const jobs = effectiveJobs(lb.settings);
+    this.scheduler = new Scheduler({
+      jobs: jobs.map((j) => ({ id: j.id, cron: j.cron, tz: j.tz, enabled: j.enabled })),
+      store: { get: (id) => kvJson<string>(lb, KV.schedule(id)), set: (id, iso) => lb.catalog.set(KV.schedule(id), JSON.stringify(iso)) },
+      run: (id, why) => this.runScheduled(id, why),
+    });
+    const missed = this.scheduler.start(lastSeen ? new Date(lastSeen) : undefined);
+    if (missed.length) this.log.info({ event: 'catch-up', jobs: missed.map((m) => m.id) }, `catching up ${missed.length} job(s) missed while Lifeboat was not running`);
+
+    for (const url of lb.settings.ups ?? []) {
+      const m = new UpsMonitor(url, { intervalMs: this.opts.powerPollMs ?? 2000 });
+      m.on('reading', (r) => this.onReading(r));
+      m.on('change', (r, prev) => this.log.info({ event: 'ups', source: r.source, power: r.level, previous: prev?.level, detail: r.detail }, `UPS ${r.source}: ${r.level}`));
+      m.start();
+      this.monitors.push(m);
+    }
+
+    const beat = () => lb.catalog.set(KV.lastSeenAlive, JSON.stringify(new Date().toISOString()));
+    beat();
+    this.timers.push(setInterval(beat, 60_000), setInterval(() => void this.refresh(), this.opts.statusEveryMs ?? 30_000));
+    this.log.info({ event: 'started', dataDir: lb.dataDir, sources: lb.settings.sources.map((s) => s.name), ups: this.monitors.map((m) => m.source.name), schedule: this.scheduler.upcoming().map((u) => ({ id: u.id, next: u.next.toISOString() })) }, 'Lifeboat agent started');
+    await this.refresh();
+  }
+
+  /** Queues a job, tracking which one runs so engine progress reaches the right place. */
+  submit(spec: JobSpec) {
+    return this.queue.submit({ ...spec, run: async (job) => {
+      this.current = job;
+      try {
+        return await spec.run(job);
+      } finally {
+        this.current = undefined;
+      }
+    } });
+  }
+
+  private runScheduled(id: string, why: string) {
+    const lb = this.lb;
+    const run: Record<string, () => Promise<unknown>> = {
+      backup: () => backupChanged(lb, 'schedule'),
+      prune: () => lb.prune(),
+      'quick-verify': () => verifyAll(lb, false),
+      'deep-verify': () => verifyAll(lb, true),
+      'restore-drill': () => restoreDrill(lb),
+    };
+    const fn = run[id];
+    if (!fn) return Promise.resolve();
+    return this.submit({ key: id, kind: id, reason: why, priority: 'schedule', run: fn });
+  }
+
+  private onReading(r: PowerReading): void {
+    const sourceChanged = this.readings.get(r.source)?.level !== r.level;
+    this.readings.set(r.source, r);
+    const combined = combine([...this.readings.values()]);
+    if (combined.level === this.powerLevel) {
+      if (sourceChanged) void this.refresh(); // e.g. the first reading, or one UPS of two going quiet
+      return;
+    }
+    const previous = this.powerLevel;
+    this.powerLevel = combined.level;
+    this.powerSince = new Date().toISOString();
+    this.log.warn({ event: 'power', power: combined.level, previous, source: combined.source, charge: combined.charge, runtimeSeconds: combined.runtimeSeconds }, `power: ${combined.level}`);
+    this.lb.catalog.addHistory({ op: 'power', source: null, snapshot: null, actor: combined.source, result: combined.level === 'online' ? 'ok' : 'warning', detail: `${previous} -> ${combined.level}${combined.detail ? ` (${combined.detail})` : ''}`, durationMs: 0 });
+    if (combined.level === 'on-battery') void this.emergencyBackup('power');
+    else if (combined.level === 'low-battery') void this.emergencyBackup(previous === 'on-battery' ? 'power-low' : 'power');
+    else if (combined.level === 'online' && (previous === 'on-battery' || previous === 'low-battery')) {
+      this.emergency = undefined;
+      void this.submit({ key: 'source-check', kind: 'source-check', reason: 'power restored', priority: 'user', run: async () => {
+        const results = checkSources(this.lb);
+        this.log.info({ event: 'source-check', results }, 'power restored: sources checked');
+        return results;
+      } });
+    }
+    void this.refresh();
+  }
+
+  /**
+   * On battery: at the highest priority, a snapshot of every source that changed since its last one. A
+   * source being snapshotted right now is not snapshotted twice: the queue runs one job at a time and
+   * unchanged sources are skipped.
+   */
+  private async emergencyBackup(reason: 'power' | 'power-low') {
+    this.emergency = { state: 'running', at: new Date().toISOString() };
+    const outcome = await this.submit({ key: `emergency:${reason}`, kind: 'emergency-backup', reason, priority: 'emergency', run: () => backupChanged(this.lb, reason) });
+    const r = outcome.result as Awaited<ReturnType<typeof backupChanged>> | undefined;
+    const failed = !outcome.ok || (r?.errors.length ?? 0) > 0;
+    this.emergency = { state: failed ? 'failed' : 'done', at: new Date().toISOString(), ...(failed ? { error: outcome.error ?? r?.errors.map((e) => `${e.source}: ${e.error}`).join('; ') } : {}) };
+    this.log.warn({ event: 'emergency-backup', reason, ok: !failed, snapshots: r?.snapshots.map((m) => ({ id: m.id, source: m.source.name })), skipped: r?.skipped }, `emergency backup ${failed ? 'failed' : 'done'}`);
+    await this.refresh();
+  }
+
+  /** Recomputes the verdict and publishes the status; logs a status line when the verdict changes. */
+  private async refresh(): Promise<void> {
+    if (this.stopping) return;
+    try {
+      const jobs = this.queue.list().filter((j) => j.state === 'running').map((j) => ({ kind: j.kind as JobKind, ...(j.source ? { source: j.source } : {}), ...(j.phase ? { phase: j.phase } : {}), ...(j.done !== undefined ? { done: j.done, total: j.total } : {}) }));
+      const upsConfigured = (this.lb.settings.ups ?? []).length > 0;
+      const power: PowerFacts | undefined = upsConfigured ? { state: this.powerLevel, since: this.powerSince, upsConfigured, ...(this.emergency ? { emergencyBackup: this.emergency } : {}) } : undefined;
+      const facts = await collectFacts(this.lb, { jobs, ...(power ? { power } : {}), ...(this.unclean ? { uncleanShutdown: this.unclean } : {}) });
+      const verdict = healthVerdict(facts, new Date());
+      if (verdictChanged(this.verdict, verdict)) this.log.info({ event: 'status', health: verdict.level, reasons: verdict.reasons.filter((r) => r.level !== 'ok').map((r) => r.text) }, `status: ${verdict.level}: ${verdict.reasons[0]?.text ?? ''}`);
+      this.verdict = verdict;
+      await writeAgentStatus(this.lb.dataDir, this.status());
+    } catch (err) {
+      this.log.error({ event: 'status-error', error: (err as Error).message }, 'could not update the status');
+    }
+  }
+
+  status(): AgentStatus {
+    return {
+      pid: process.pid, startedAt: this.startedAt, updatedAt: new Date().toISOString(), running: !this.stopping,
+      verdict: this.verdict ?? { level: 'working', reasons: [] },
+      power: [...this.readings.values()],
+      jobs: this.queue.list(),
+      nextRuns: this.scheduler?.upcoming().map((u) => ({ id: u.id, next: u.next.toISOString() })) ?? [],
+    };
+  }
+
+  get verdictNow(): Verdict | undefined {
+    return this.verdict;
+  }
+
+  /** Stops safely: no new jobs, the running one finishes, monitors close, the marker and lock are removed. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.log.info({ event: 'stopping', running: this.queue.list().filter((j) => j.state === 'running').map((j) => j.kind) }, 'stopping: letting the running job finish');
+      for (const t of this.timers) clearInterval(t);
+      this.scheduler?.stop();
+      for (const m of this.monitors) m.stop();
+      await this.queue.stop();
+      await writeAgentStatus(this.lb.dataDir, { ...this.status(), running: false }).catch(() => {});
+      this.lb.catalog.set(KV.lastSeenAlive, JSON.stringify(new Date().toISOString()));
+      await fs.rm(path.join(this.lb.dataDir, MARKER), { force: true });
+      this.lb.close();
+      await this.lock.release();
+      this.log.info({ event: 'stopped' }, 'Lifeboat agent stopped');
+    })();
+    return this.stopping;
+  }
+}
