@@ -1,6 +1,6 @@
 import type net from 'node:net';
 import { LifeboatError, type ErrorCode } from '../errors.ts';
-import { connectTcp, explainSocketError, hostPort } from './tcp-connect.ts';
+import { connectTcp, explainSocketError, hostPort } from '../util/tcp-connect.ts';
 import { parseDaemonUrl } from './power-url.ts';
 import { fromNutStatus, unknownState, type PowerState } from './power-state.ts';
 import type { ConnectOptions, PowerConnection, PowerSource } from './power-source.ts';
