@@ -13,6 +13,7 @@ import { healthVerdict, verdictChanged, type Verdict } from '../core/health/heal
 import { collectFacts } from '../core/health/collect-facts.ts';
 import type { JobKind, PowerFacts, UncleanShutdownFacts } from '../core/health/health-facts.ts';
 import { writeAgentStatus, type AgentStatus } from './agent-status.ts';
+import { ChangeWatcher } from '../core/sources/change-watcher.ts';
 import type { Logger } from './logger.ts';
 
 export interface AgentOptions extends Pick<EngineOptions, 'dataDir' | 'passphrase'> {
@@ -38,6 +39,7 @@ export class Agent {
   readonly queue = new JobQueue();
   private scheduler: Scheduler | undefined;
   private monitors: UpsMonitor[] = [];
+  private watchers: ChangeWatcher[] = [];
   private readings = new Map<string, PowerReading>();
   private powerLevel: PowerLevel = 'unknown';
   private powerSince = new Date().toISOString();
@@ -120,6 +122,18 @@ export class Agent {
       m.on('change', (r, prev) => this.log.info({ event: 'ups', source: r.source, power: r.level, previous: prev?.level, detail: r.detail }, `UPS ${r.source}: ${r.level}`));
       m.start();
       this.monitors.push(m);
+    }
+
+    const timing = lb.settings.watchTiming ?? {};
+    for (const src of lb.settings.sources.filter((s) => s.watch && s.kind === 'sqlite')) {
+      const w = new ChangeWatcher(src.path, {
+        quietMs: (timing.quietSeconds ?? 10) * 1000,
+        minIntervalMs: (timing.minIntervalSeconds ?? 60) * 1000,
+        onQuiet: () => void this.submit({ key: `watch:${src.name}`, kind: 'backup', source: src.name, reason: 'change', priority: 'schedule', run: () => backupChanged(lb, 'change', [src.name]) }),
+        onError: (err) => this.log.warn({ event: 'watch-error', source: src.name, error: err.message }, `cannot watch ${src.name}`),
+      });
+      w.start();
+      this.watchers.push(w);
     }
 
     const beat = () => lb.catalog.set(KV.lastSeenAlive, JSON.stringify(new Date().toISOString()));
@@ -233,7 +247,8 @@ export class Agent {
       this.log.info({ event: 'stopping', running: this.queue.list().filter((j) => j.state === 'running').map((j) => j.kind) }, 'stopping: letting the running job finish');
       for (const t of this.timers) clearInterval(t);
       this.scheduler?.stop();
-      for (const m of this.monitors) m.stop();
+      for (const m of this.monitors) void m.stop();
+      for (const w of this.watchers) w.close();
       await this.queue.stop();
       await writeAgentStatus(this.lb.dataDir, { ...this.status(), running: false }).catch(() => {});
       this.lb.catalog.set(KV.lastSeenAlive, JSON.stringify(new Date().toISOString()));

@@ -32,10 +32,11 @@ function snapshotJson(m: Manifest) {
 export const sourceCmd: Command = async (lb, args, io) => {
   const [sub, ...rest] = args;
   if (sub === 'add') {
-    const { values } = parse(rest, { name: { type: 'string' }, sqlite: { type: 'string' }, folder: { type: 'string' }, include: { type: 'string', multiple: true }, exclude: { type: 'string', multiple: true } });
+    const { values } = parse(rest, { name: { type: 'string' }, sqlite: { type: 'string' }, folder: { type: 'string' }, include: { type: 'string', multiple: true }, exclude: { type: 'string', multiple: true }, watch: { type: 'boolean' } });
+    if (values.watch && !values.sqlite) throw new LifeboatError('bad-input', '--watch is for SQLite sources');
     if (!values.name) throw new LifeboatError('bad-input', 'source add needs --name NAME');
     if (!!values.sqlite === !!values.folder) throw new LifeboatError('bad-input', 'source add needs exactly one of --sqlite PATH or --folder PATH');
-    const src = await lb.addSource({ name: values.name, kind: values.sqlite ? 'sqlite' : 'folder', path: (values.sqlite ?? values.folder)!, ...(values.include ? { include: values.include } : {}), ...(values.exclude ? { exclude: values.exclude } : {}) });
+    const src = await lb.addSource({ name: values.name, kind: values.sqlite ? 'sqlite' : 'folder', path: (values.sqlite ?? values.folder)!, ...(values.include ? { include: values.include } : {}), ...(values.exclude ? { exclude: values.exclude } : {}), ...(values.watch ? { watch: true } : {}) });
     if (io.json) io.out(JSON.stringify(src));
     else io.out(`added ${src.kind} source ${src.name}: ${src.path}`);
     return 0;

@@ -11,7 +11,7 @@ import { backupCmd, listCmd, pruneCmd, repairCmd, restoreCmd, sourceCmd, startCm
 const USAGE = `usage: lifeboat [--data-dir DIR] [--repo DIR] [--json] COMMAND
 
   start                           protect (a demo database if nothing is configured), back up, verify, show status
-  source add --name NAME (--sqlite PATH | --folder PATH) [--include GLOB]... [--exclude GLOB]...
+  source add --name NAME (--sqlite PATH [--watch] | --folder PATH [--include GLOB]... [--exclude GLOB]...)
   source list | source remove NAME
   backup [--source NAME] [--reason TEXT] [--skip-unchanged]
   list [--source NAME]

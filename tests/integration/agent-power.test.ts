@@ -180,3 +180,31 @@ describe('agent and apcupsd', () => {
     }
   });
 });
+
+describe('agent watch mode', () => {
+  it('AGENT-05 a watched SQLite source is snapshotted shortly after it changes (reason change)', async () => {
+    const t = tempDir();
+    const dataDir = path.join(t.dir, 'data');
+    const dbPath = path.join(t.dir, 'office.db');
+    try {
+      createOfficeDb(dbPath, { targetBytes: 2 << 20, seed: 43 });
+      await cliJson(['source', 'add', '--name', 'office', '--sqlite', dbPath, '--watch'], { dataDir });
+      const settingsFile = path.join(dataDir, 'settings.json');
+      const s = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
+      fs.writeFileSync(settingsFile, JSON.stringify({ ...s, watchTiming: { quietSeconds: 1, minIntervalSeconds: 1 } }));
+      await cliJson(['backup'], { dataDir });
+      const agent = startAgent(dataDir);
+      try {
+        await waitFor('the agent to start', () => events(agent.log()).find((e) => e.event === 'started'));
+        write(dbPath, 'changed while watched');
+        const snap = await waitFor('a change snapshot', async () => (await cliJson<Snap[]>(['list'], { dataDir })).find((x) => x.reason === 'change'));
+        assert.equal(snap.source, 'office');
+      } finally {
+        agent.child.kill('SIGTERM');
+        assert.equal(await agent.exit, 0);
+      }
+    } finally {
+      t.cleanup();
+    }
+  });
+});

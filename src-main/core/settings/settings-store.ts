@@ -39,6 +39,7 @@ export function validateSource(src: SourceConfig): SourceConfig {
   }
   if (src.kind !== 'sqlite' && src.kind !== 'folder') throw new LifeboatError('bad-input', `source ${src.name}: unknown kind ${String(src.kind)}`);
   if (typeof src.path !== 'string' || !path.isAbsolute(src.path)) throw new LifeboatError('bad-input', `source ${src.name}: path must be absolute`);
+  if (src.watch !== undefined && typeof src.watch !== 'boolean') throw new LifeboatError('bad-input', `source ${src.name}: watch must be true or false`);
   for (const g of [...(src.include ?? []), ...(src.exclude ?? [])]) if (typeof g !== 'string' || g.length === 0) throw new LifeboatError('bad-input', `source ${src.name}: empty glob`);
   return src;
 }

@@ -7,6 +7,8 @@ export interface SourceConfig {
   path: string;
   include?: string[];
   exclude?: string[];
+  /** SQLite only: also snapshot shortly after the database changes (watch mode), not only on the schedule. */
+  watch?: boolean;
 }
 
 /** settings.json in the data dir: what to protect, where, and how long to keep it. */
@@ -24,4 +26,6 @@ export interface Settings {
   ups?: string[];
   /** Also read the OS battery (laptops, and a USB UPS that shows up as a battery). Default true. */
   osBattery?: boolean;
+  /** Watch mode timing: wait for this many quiet seconds after a change (default 10), at most one snapshot per source every minIntervalSeconds (default 60). */
+  watchTiming?: { quietSeconds?: number; minIntervalSeconds?: number };
 }
