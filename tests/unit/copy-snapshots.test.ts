@@ -20,6 +20,10 @@ for (const passphrase of ['', 'twin-pass']) {
       const a = (await lb.backup()).snapshots[0]!;
       const repo = await lb.repository();
       const drive = path.join(t.dir, 'drive', 'Lifeboat');
+      // A drive that is not there (its mount point gone) is refused: nothing lands on the system disk.
+      await assert.rejects(copySnapshots(repo, drive, [a.id]), /drive removed/);
+      assert.equal(fs.existsSync(path.join(t.dir, 'drive')), false);
+      fs.mkdirSync(path.join(t.dir, 'drive'));
       const first = await copySnapshots(repo, drive, [a.id]);
       assert.deepEqual(first.copied, [a.id]);
       assert.ok(first.packsCopied > 0);

@@ -4,18 +4,13 @@
 // consistent repository and the next insertion carries on.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import os from 'node:os';
-import { execFile } from 'node:child_process';
 import { LifeboatError, isErrno } from '../errors.ts';
 import type { Lifeboat } from '../lifeboat.ts';
-import { Repository } from '../repository/repository.ts';
 import { copySnapshots } from '../engine/copy-snapshots.ts';
 import { verifySnapshots } from '../engine/verify.ts';
-import { collectGarbage } from '../engine/garbage.ts';
-import { acquireLock, type LockInfo } from '../locks/process-lock.ts';
-import { fsyncDir } from '../util/durable-file.ts';
 import { driveRepoDir, readDriveContents } from './drive-marker.ts';
-import { snapshotsForDrive, pruneOnDrive, DEFAULT_DRIVE_POLICY, type DrivePolicy, type SnapshotForDrive } from './drive-policy.ts';
+import { snapshotsForDrive, DEFAULT_DRIVE_POLICY, type DrivePolicy, type SnapshotForDrive } from './drive-policy.ts';
+import { driveSnapshots, openDrive, pruneDrive, removeOwnLocks, removeStrayTwin, syncDrive, tidy } from './drive-upkeep.ts';
 import { DriveRegistry, type CopyRecord } from './drive-registry.ts';
 
 /** The drive an event is about. `id` is the drive's marker id. */
@@ -40,6 +35,8 @@ export interface DriveCopyResult {
   /** Snapshots deleted from the drive, by the policy or to make room. */
   pruned: string[];
   durationMs: number;
+  /** Things a person should know that did not stop the copy (a damaged snapshot on the drive, space not freed). */
+  warnings: string[];
   error?: { code: Extract<DriveEvent, { type: 'error' }>['code']; message: string };
 }
 
@@ -61,7 +58,8 @@ const active = new Set<string>();
  * - The latest snapshot of every source is copied first, one snapshot at a time, so a pull or a full drive
  *   keeps whatever landed before it. Each pack is read back as it is copied; afterwards the copied
  *   snapshots get a quick verify on the drive, the drive is synced, and snapshots the policy drops are
- *   deleted (collectGarbage under the drive repository's exclusive lock). Then 'safe-to-remove'.
+ *   deleted (collectGarbage under the drive repository's exclusive lock). Then 'safe-to-remove' (the last
+ *   event; the history and registry are written just after it, on the local disk).
  * - A full drive: the policy's unwanted snapshots are pruned and the copy retried once; still full, an
  *   'error' event 'drive X is full: ...', and packs of the snapshot that did not fit are removed again.
  * - Pulled mid-copy: an 'error' event (code 'disconnected'); the drive holds a consistent repository and
@@ -76,7 +74,7 @@ export async function copyToDrive(lb: Lifeboat, drive: { mount: string; label?: 
   const mount = path.resolve(drive.mount);
   const repoDir = driveRepoDir(mount);
   const ref: DriveRef = { id: '', label: drive.label ?? path.basename(mount), mount };
-  const result: DriveCopyResult = { ok: false, drive: ref, copied: [], alreadyThere: [], bytes: 0, pruned: [], durationMs: 0 };
+  const result: DriveCopyResult = { ok: false, drive: ref, copied: [], alreadyThere: [], bytes: 0, pruned: [], durationMs: 0, warnings: [] };
   const emit = (e: DriveEvent) => {
     try {
       onEvent(e);
@@ -88,6 +86,9 @@ export async function copyToDrive(lb: Lifeboat, drive: { mount: string; label?: 
   if (active.has(repoDir)) return finish(lb, undefined, result, started, emit, { code: 'busy', message: `a copy to drive ${ref.label} is already running` });
   active.add(repoDir);
   let registry: DriveRegistry | undefined;
+  let stillThere = async (): Promise<void> => {
+    await fs.stat(repoDir);
+  };
   try {
     const src = await lb.repository();
     registry = opts.registry ?? new DriveRegistry({ dataDir: lb.dataDir, repoId: src.config.id });
@@ -97,18 +98,32 @@ export async function copyToDrive(lb: Lifeboat, drive: { mount: string; label?: 
     if (contents.repoId && contents.repoId !== src.config.id) {
       return finish(lb, registry, result, started, emit, { code: 'not-ours', message: `drive ${ref.label} holds another Lifeboat repository (id ${contents.repoId}): not writing to it` });
     }
-    const mine = await registry.ours([{ mount, device: '', label: ref.label, fsType: '', size: 0, free: 0, driveId: contents.driveId, repoId: contents.repoId }]);
+    const space = await fs.statfs(mount).catch(() => undefined);
+    const mine = await registry.ours([{ mount, device: '', label: ref.label, fsType: '', size: space ? space.blocks * space.bsize : 0, free: space ? space.bavail * space.bsize : 0, driveId: contents.driveId, repoId: contents.repoId }]);
+    if (!mine[0] && contents.problem) {
+      const code = /ENOTCONN|ECONNABORTED|EIO|ENODEV|ENXIO/.test(contents.problem) ? 'disconnected' : 'failed';
+      return finish(lb, registry, result, started, emit, { code, message: `cannot read the Lifeboat folder of drive ${ref.label} (${contents.problem}): is it still plugged in?` });
+    }
     if (!mine[0]) {
-      const why = contents.problem ? ` (${contents.problem})` : '';
-      return finish(lb, registry, result, started, emit, { code: 'not-ours', message: `drive ${ref.label} at ${mount} is not adopted: adopt it first ("lifeboat drive adopt ${mount}")${why}` });
+      return finish(lb, registry, result, started, emit, { code: 'not-ours', message: `drive ${ref.label} at ${mount} is not adopted: adopt it first ("lifeboat drive adopt ${mount}")` });
     }
     ref.id = mine[0].record.id;
     if (!drive.label) ref.label = mine[0].record.label;
+    // The drive's identity for the rest of the run: once it is pulled and unmounted, `<mount>` is a plain
+    // folder on another file system, and writing on would fill the system disk while claiming a copy.
+    const device = (await fs.stat(repoDir)).dev;
+    stillThere = async () => {
+      const now = await fs.stat(repoDir).then((st) => st.dev, () => undefined);
+      if (now === device) return;
+      if (now !== undefined) await removeStrayTwin(repoDir, src.config.id);
+      throw new LifeboatError('failed', `${mount} is no longer the drive it was (unmounted)`);
+    };
     await removeOwnLocks(path.join(repoDir, 'locks'));
 
     // Decide.
     const rows = await lb.list();
     const onDrive = await driveSnapshots(src, repoDir);
+    if (onDrive.unreadable.length) result.warnings.push(`snapshot(s) ${onDrive.unreadable.join(', ')} on drive ${ref.label} cannot be read (damaged); the drive keeps them, and keeps their packs, until they are removed by hand`);
     const union = new Map<string, SnapshotForDrive>();
     for (const r of rows) union.set(r.id, { id: r.id, source: r.source, time: r.time, verified: r.verified !== null, damaged: r.damaged !== null, local: true });
     for (const s of onDrive.readable) union.set(s.id, { ...(union.get(s.id) ?? { local: false }), id: s.id, source: s.source, time: s.time, damaged: false, onDrive: true });
@@ -121,7 +136,9 @@ export async function copyToDrive(lb: Lifeboat, drive: { mount: string; label?: 
     for (let i = 0; i < selection.copy.length; i++) {
       const id = selection.copy[i]!;
       try {
+        await stillThere();
         const report = await copySnapshots(src, repoDir, [id], { onProgress: (done, total) => emit({ type: 'progress', drive: ref, phase: 'copy', snapshot: id, done, total }) });
+        await stillThere();
         result.bytes += report.bytesCopied;
         result.copied.push(...report.copied);
         union.set(id, { ...union.get(id)!, onDrive: true });
@@ -135,6 +152,7 @@ export async function copyToDrive(lb: Lifeboat, drive: { mount: string; label?: 
             throw e;
           });
           if (freed) {
+            if (freed.warning) result.warnings.push(freed.warning);
             result.pruned.push(...freed.removed);
             for (const r of freed.removed) union.delete(r);
             emit({ type: 'pruned', drive: ref, removed: freed.removed, bytesFreed: freed.bytesFreed, why: 'full' });
@@ -162,28 +180,32 @@ export async function copyToDrive(lb: Lifeboat, drive: { mount: string; label?: 
       const dest = await openDrive(src, repoDir);
       const report = await verifySnapshots(dest, result.copied, { deep: false, tmpDir: lb.tmpDir, onProgress: (done, total) => emit({ type: 'progress', drive: ref, phase: 'verify', done, total }) });
       if (!report.ok) {
+        await stillThere(); // a drive pulled during the verify reads as missing packs: say it was pulled
         const bad = report.snapshots.filter((v) => !v.ok).map((v) => `${v.id}: ${v.problems[0] ?? 'damaged'}`);
         return finish(lb, registry, result, started, emit, { code: 'verify', message: `drive ${ref.label}: the copy does not read back correctly (${bad.join('; ') || report.damagedIndexFiles.join(', ')}); the drive may be failing` });
       }
     }
-    await syncDrive(mount, repoDir);
+    await syncDrive(repoDir);
+    await stillThere();
 
     // Let go of what the policy no longer wants (never the drive's newest copy of a source).
     const freed = await pruneDrive(src, repoDir, [...union.values()], policy, opts.timeZone);
+    if (freed.warning) result.warnings.push(freed.warning);
     if (freed.removed.length) {
       result.pruned.push(...freed.removed);
       emit({ type: 'pruned', drive: ref, removed: freed.removed, bytesFreed: freed.bytesFreed, why: 'policy' });
-      await syncDrive(mount, repoDir);
+      await syncDrive(repoDir);
     }
+    await stillThere();
     result.ok = true;
-    const out = await finish(lb, registry, result, started, emit);
-    emit({ type: 'safe-to-remove', drive: ref, copied: result.copied, bytes: result.bytes, durationMs: out.durationMs });
-    return out;
+    // The drive is done: say so before the bookkeeping on the local disk, which the drive does not wait for.
+    emit({ type: 'safe-to-remove', drive: ref, copied: result.copied, bytes: result.bytes, durationMs: Date.now() - started });
+    return await finish(lb, registry, result, started, emit);
   } catch (err) {
-    const gone = !(await fs.stat(repoDir).then(() => true, () => false));
+    const gone = !(await stillThere().then(() => true, () => false));
     const code = gone || isErrno(err, 'ENOTCONN') || isErrno(err, 'ENODEV') || isErrno(err, 'EIO') ? 'disconnected' : err instanceof LifeboatError && err.code === 'busy' ? 'busy' : 'failed';
     const message = code === 'disconnected'
-      ? `drive ${ref.label} went away during the copy (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): ${result.copied.length} snapshot(s) had landed and are kept; plug it in again to finish the copy`
+      ? `drive ${ref.label} went away during the copy (${err instanceof LifeboatError ? err.message : ((err as NodeJS.ErrnoException).code ?? (err as Error).message)}): ${result.copied.length} snapshot(s) had landed and are kept; plug it in again to finish the copy`
       : `copy to drive ${ref.label} failed: ${(err as Error).message}`;
     return finish(lb, registry, result, started, emit, { code, message });
   } finally {
@@ -200,9 +222,9 @@ async function finish(lb: Lifeboat, registry: DriveRegistry | undefined, result:
     emit({ type: 'error', drive: result.drive, code: error.code, message: error.message });
   }
   if (error?.code === 'busy') return result;
-  const detail = error ? error.message : `${result.copied.length} snapshot(s) copied, ${result.bytes} bytes, ${result.alreadyThere.length} already there, ${result.pruned.length} pruned`;
+  const detail = (error ? error.message : `${result.copied.length} snapshot(s) copied, ${result.bytes} bytes, ${result.alreadyThere.length} already there, ${result.pruned.length} pruned`) + result.warnings.map((w) => `; ${w}`).join('');
   try {
-    lb.catalog.addHistory({ op: 'drive-copy', source: null, snapshot: result.copied[0] ?? null, actor: lb.actor, result: result.ok ? 'ok' : 'failed', detail: `drive ${result.drive.label}${result.drive.id ? ` (${result.drive.id})` : ''}: ${detail}`, durationMs: result.durationMs });
+    lb.catalog.addHistory({ op: 'drive-copy', source: null, snapshot: result.copied[0] ?? null, actor: lb.actor, result: result.ok ? (result.warnings.length ? 'warning' : 'ok') : 'failed', detail: `drive ${result.drive.label}${result.drive.id ? ` (${result.drive.id})` : ''}: ${detail}`, durationMs: result.durationMs });
   } catch {
     // The history is a record, not the copy: a busy catalog must not turn a good copy into a failure.
   }
@@ -212,80 +234,6 @@ async function finish(lb: Lifeboat, registry: DriveRegistry | undefined, result:
     await registry.recordCopy(result.drive.id, { time: new Date().toISOString(), result: result.ok ? 'ok' : kind, copied: result.copied.length, bytes: result.bytes, durationMs: result.durationMs, message: detail }, volume).catch(() => {});
   }
   return result;
-}
-
-async function openDrive(src: Repository, repoDir: string): Promise<Repository> {
-  return src.keys ? Repository.openWithKeys(repoDir, src.keys) : Repository.open(repoDir, async () => '');
-}
-
-/** The drive's snapshots with source and time; manifests that cannot be read are listed apart (never pruned by policy). */
-async function driveSnapshots(src: Repository, repoDir: string): Promise<{ readable: Array<{ id: string; source: string; time: string }>; unreadable: string[] }> {
-  const out = { readable: [] as Array<{ id: string; source: string; time: string }>, unreadable: [] as string[] };
-  if (!(await Repository.exists(repoDir))) return out;
-  const dest = await openDrive(src, repoDir);
-  for (const id of await dest.listSnapshotIds()) {
-    try {
-      const m = await dest.loadManifest(id);
-      out.readable.push({ id, source: m.source.name, time: m.time });
-    } catch (err) {
-      if (isErrno(err, 'ENOTCONN') || isErrno(err, 'EIO')) throw err;
-      out.unreadable.push(id);
-    }
-  }
-  return out;
-}
-
-/** Deletes the drive's snapshots pruneOnDrive lets go, then the packs nothing needs, under the exclusive lock. */
-async function pruneDrive(src: Repository, repoDir: string, union: SnapshotForDrive[], policy: DrivePolicy, timeZone: string | undefined): Promise<{ removed: string[]; bytesFreed: number }> {
-  if (!(await Repository.exists(repoDir))) return { removed: [], bytesFreed: 0 };
-  const decision = pruneOnDrive(union, policy, { timeZone });
-  const debris = (await fs.readdir(path.join(repoDir, 'tmp')).catch(() => [] as string[])).length > 0;
-  if (decision.remove.length === 0 && !debris) return { removed: [], bytesFreed: 0 };
-  const dest = await openDrive(src, repoDir);
-  const lock = await acquireLock(path.join(repoDir, 'locks'), { name: 'repo', kind: 'exclusive', purpose: 'prune of a USB drive', waitMs: 60_000 });
-  try {
-    for (const id of decision.remove) await dest.deleteManifest(id);
-    await fsyncDir(path.join(repoDir, 'snapshots'));
-    const gc = await collectGarbage(dest, { dryRun: false });
-    return { removed: decision.remove, bytesFreed: gc.bytesFreed };
-  } finally {
-    await dest.closeFiles();
-    await lock.release();
-  }
-}
-
-/** Removes packs no index names and scratch files (after a copy that did not fit), under the exclusive lock. */
-async function tidy(src: Repository, repoDir: string): Promise<void> {
-  const dest = await openDrive(src, repoDir);
-  const lock = await acquireLock(path.join(repoDir, 'locks'), { name: 'repo', kind: 'exclusive', purpose: 'tidy of a USB drive', waitMs: 60_000 });
-  try {
-    await collectGarbage(dest, { dryRun: false });
-  } finally {
-    await dest.closeFiles();
-    await lock.release();
-  }
-}
-
-/**
- * Lock files on the drive that name this very process: left by an operation that failed when the drive
- * vanished (its release could not delete them). No other copy to this drive runs in this process (see
- * `active`), and process-lock.ts never treats a live pid's lock as stale, so without this a drive pulled
- * once would block the next prune until the process restarts.
- */
-async function removeOwnLocks(dir: string): Promise<void> {
-  for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
-    if (!name.endsWith('.lock')) continue;
-    const file = path.join(dir, name);
-    const info = await fs.readFile(file, 'utf8').then((t) => JSON.parse(t) as LockInfo, () => undefined);
-    if (info && info.pid === process.pid && info.host === os.hostname()) await fs.rm(file, { force: true });
-  }
-}
-
-/** Flushes the drive: the repository's folders, then the whole file system where `sync -f` exists (Linux). */
-async function syncDrive(mount: string, repoDir: string): Promise<void> {
-  for (const d of [repoDir, path.join(repoDir, 'snapshots'), path.join(repoDir, 'index')]) await fsyncDir(d).catch(() => {});
-  if (process.platform !== 'linux') return;
-  await new Promise<void>((resolve) => execFile('sync', ['-f', mount], { timeout: 60_000 }, () => resolve()));
 }
 
 function isNoSpace(err: unknown): boolean {

@@ -45,7 +45,8 @@ export interface FinderOptions {
   system?: false | (() => Promise<RawVolume[]>);
   /**
    * Folders whose sub-folders are mount points of removable media (`/media/$USER/*`, `/run/media/$USER/*`,
-   * `/Volumes/*`); default defaultMediaRoots(). A sub-folder counts only when a file system is mounted on it.
+   * `/Volumes/*`); default defaultMediaRoots(), and on Windows the drive letters D: to Z:. A sub-folder
+   * counts only when a file system is mounted on it.
    */
   mediaRoots?: string[];
   /** Extra volumes to consider as they are (a test's, or ones configured by hand). */
@@ -102,24 +103,33 @@ export async function findVolumes(opts: FinderOptions = {}): Promise<Volume[]> {
   const timeoutMs = opts.timeoutMs ?? 5000;
   const raw = new Map<string, RawVolume>();
   const add = (v: RawVolume) => {
-    const key = path.resolve(v.mount);
+    // path.resolve('E:') would mean "the current folder on E:", not its root.
+    const key = /^[A-Za-z]:[\\/]?$/.test(v.mount) ? `${v.mount.slice(0, 2).toUpperCase()}\\` : path.resolve(v.mount);
     raw.set(key, { ...raw.get(key), ...stripUndefined(v), mount: key });
+    return key;
   };
 
-  const system = opts.system === undefined ? systemVolumes : opts.system;
+  const system = opts.system === undefined ? sharedSystemVolumes : opts.system;
   if (system) {
     const listed = await withTimeout(system(), timeoutMs).catch(() => [] as RawVolume[]);
     for (const v of listed) if (!isSystemMount(v.mount, v.fsType, platform, process.env.SystemDrive)) add(v);
   }
+  // Found by looking, not listed by the system: checked against isSystemMount once their type is known.
+  const looked = new Set<string>();
   for (const root of opts.mediaRoots ?? defaultMediaRoots(platform)) {
-    for (const v of await mountedChildren(root, timeoutMs)) if (!raw.has(v.mount)) add(v);
+    for (const v of await mountedChildren(path.resolve(root), timeoutMs)) if (!raw.has(v.mount)) looked.add(add(v));
+  }
+  if (platform === 'win32' && !opts.mediaRoots) {
+    for (const v of await driveLetters(timeoutMs)) if (!raw.has(v.mount) && !isSystemMount(v.mount, '', platform, process.env.SystemDrive)) add(v);
   }
   const extra = typeof opts.volumes === 'function' ? await opts.volumes() : (opts.volumes ?? []);
   for (const v of extra) add(v);
 
   const mounts = platform === 'linux' ? await procMounts() : new Map<string, ProcMount>();
   const out = await Promise.all([...raw.values()].map((v) => withTimeout(describe(v, mounts), timeoutMs).catch(() => undefined)));
-  return out.filter((v): v is Volume => v !== undefined).sort((a, b) => a.mount.localeCompare(b.mount));
+  return out
+    .filter((v): v is Volume => v !== undefined && !(looked.has(v.mount) && isSystemMount(v.mount, v.fsType, platform, process.env.SystemDrive)))
+    .sort((a, b) => a.mount.localeCompare(b.mount));
 }
 
 async function describe(v: RawVolume, mounts: Map<string, ProcMount>): Promise<Volume> {
@@ -165,6 +175,24 @@ async function mountedChildren(root: string, timeoutMs: number): Promise<RawVolu
     if (st?.isDirectory() && st.dev !== rootStat.dev) found.push({ mount: dir });
   }));
   return found;
+}
+
+/** Windows drive letters D: to Z: that answer (C: and A:/B: are never a backup stick). */
+async function driveLetters(timeoutMs: number): Promise<RawVolume[]> {
+  const letters = 'DEFGHIJKLMNOPQRSTUVWXYZ'.split('').map((l) => `${l}:\\`);
+  const found = await Promise.all(letters.map((m) => withTimeout(fs.stat(m), timeoutMs).then(() => m, () => undefined)));
+  return found.filter((m): m is string => m !== undefined).map((mount) => ({ mount }));
+}
+
+let systemPending: Promise<RawVolume[]> | undefined;
+
+/**
+ * systemVolumes(), but never two at once: df can hang on a dead network mount, and a poll every few seconds
+ * must not pile up hung df processes; it waits for the one already running instead.
+ */
+function sharedSystemVolumes(): Promise<RawVolume[]> {
+  systemPending ??= systemVolumes().finally(() => { systemPending = undefined; });
+  return systemPending;
 }
 
 /** systeminformation's view: df-backed sizes, blockDevices() labels. Loaded lazily (it is large). */

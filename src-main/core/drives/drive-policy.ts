@@ -6,8 +6,9 @@ import { applyPolicy, validatePolicy, REASON_NOT_SELECTED, type RetentionPolicy 
 
 /**
  * A drive's policy: the same count-based calendar rules as the local retention policy (restic semantics:
- * `daily: 7` keeps the newest snapshot of each of the 7 most recent days that have one). The latest snapshot
- * of every source is always selected on top of these rules. An empty policy selects everything.
+ * `daily: 7` keeps the newest snapshot of each of the 7 most recent days that have one, and a rule with
+ * unused slots also keeps the oldest snapshot). The latest snapshot of every source is always selected on
+ * top of these rules. An empty policy selects everything.
  */
 export type DrivePolicy = RetentionPolicy;
 

@@ -82,7 +82,12 @@ async function ensureTwin(src: Repository, destDir: string): Promise<void> {
     return;
   }
   try {
-    await fs.mkdir(destDir, { recursive: true });
+    // Not recursive: if the drive is gone, its mount point's parent may still exist, and a whole repository
+    // must not quietly land on the system disk instead. The folder's parent (the drive) must be there.
+    await fs.mkdir(destDir).catch((err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new LifeboatError('not-found', `${path.dirname(destDir)} is not there (drive removed?)`);
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    });
     for (const d of DIRS) await fs.mkdir(path.join(destDir, d), { recursive: true });
     await writeFileDurable(path.join(destDir, 'HOW-TO-RESTORE.txt'), Buffer.from(HOW_TO_RESTORE));
     await writeFileDurable(path.join(destDir, CONFIG_FILE), Buffer.from(JSON.stringify(src.config, null, 2) + '\n'));

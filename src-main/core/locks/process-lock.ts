@@ -18,6 +18,8 @@ export interface LockInfo { kind: 'shared' | 'exclusive'; purpose: string; host:
 export interface HeldLock { file: string; release(): Promise<void> }
 
 const FOREIGN_STALE_MS = 30 * 60 * 1000;
+// Lock files this process released but could not delete (a drive pulled mid-operation): not ours any more.
+const releasedHere = new Set<string>();
 const REFRESH_MS = 60 * 1000;
 
 /** The start time of a process (Linux: /proc/PID/stat field 22), to tell a live holder from a reused pid. */
@@ -41,7 +43,8 @@ export function isProcessAlive(pid: number, pidStart: string): boolean {
   return now === '' || now === pidStart;
 }
 
-export function isStale(info: LockInfo, nowMs = Date.now()): boolean {
+export function isStale(info: LockInfo, nowMs = Date.now(), file?: string): boolean {
+  if (file && info.pid === process.pid && releasedHere.has(path.resolve(file))) return true;
   if (info.host === os.hostname()) return !isProcessAlive(info.pid, info.pidStart);
   return nowMs - Date.parse(info.updated) > FOREIGN_STALE_MS;
 }
@@ -67,7 +70,7 @@ export async function liveLocks(dir: string): Promise<Array<LockInfo & { file: s
       if (st && Date.now() - st.mtimeMs > 60_000) await fs.rm(file, { force: true });
       continue;
     }
-    if (isStale(info)) await fs.rm(file, { force: true });
+    if (isStale(info, Date.now(), file)) await fs.rm(file, { force: true }).catch(() => {});
     else out.push({ ...info, file });
   }
   return out;
@@ -107,7 +110,10 @@ export async function acquireLock(dir: string, opts: { name: string; kind: 'shar
       if (released) return;
       released = true;
       clearInterval(timer);
-      await fs.rm(file, { force: true });
+      releasedHere.add(path.resolve(file));
+      // A lock on a drive that was pulled cannot be deleted; it is released all the same, and must not hide
+      // the error that ended the operation.
+      await fs.rm(file, { force: true }).catch(() => {});
     },
   };
 }
