@@ -11,9 +11,12 @@ import { UpsMonitor } from '../core/power/ups-monitor.ts';
 import { combine, type PowerLevel, type PowerReading } from '../core/power/power-state.ts';
 import { healthVerdict, verdictChanged, type Verdict } from '../core/health/health-verdict.ts';
 import { collectFacts } from '../core/health/collect-facts.ts';
-import type { JobKind, PowerFacts, UncleanShutdownFacts } from '../core/health/health-facts.ts';
+import type { JobKind, PowerFacts, UncleanShutdownFacts, UsbFacts } from '../core/health/health-facts.ts';
 import { writeAgentStatus, type AgentStatus } from './agent-status.ts';
 import { ChangeWatcher } from '../core/sources/change-watcher.ts';
+import { DriveWatcher, type VolumesChanged } from '../core/drives/usb-events.ts';
+import { copyToDrive } from '../core/drives/drive-copier.ts';
+import { driveContext } from '../core/drives/drive-service.ts';
 import type { Logger } from './logger.ts';
 
 export interface AgentOptions extends Pick<EngineOptions, 'dataDir' | 'passphrase'> {
@@ -40,6 +43,10 @@ export class Agent {
   private scheduler: Scheduler | undefined;
   private monitors: UpsMonitor[] = [];
   private watchers: ChangeWatcher[] = [];
+  private driveWatcher: DriveWatcher | undefined;
+  private drives: Awaited<ReturnType<typeof driveContext>> | undefined;
+  private presentDrives: Array<{ mount: string; label: string; id: string }> = [];
+  private usbFacts: UsbFacts | undefined;
   private readings = new Map<string, PowerReading>();
   private powerLevel: PowerLevel = 'unknown';
   private powerSince = new Date().toISOString();
@@ -136,11 +143,56 @@ export class Agent {
       this.watchers.push(w);
     }
 
+    await this.startDrives();
+
     const beat = () => lb.catalog.set(KV.lastSeenAlive, JSON.stringify(new Date().toISOString()));
     beat();
     this.timers.push(setInterval(beat, 60_000), setInterval(() => void this.refresh(), this.opts.statusEveryMs ?? 30_000));
     this.log.info({ event: 'started', dataDir: lb.dataDir, sources: lb.settings.sources.map((s) => s.name), ups: this.monitors.map((m) => m.source.name), schedule: this.scheduler.upcoming().map((u) => ({ id: u.id, next: u.next.toISOString() })) }, 'Lifeboat agent started');
     await this.refresh();
+  }
+
+  /** Watches for adopted USB drives: each one plugged in gets what its policy asks, then "safe to remove". */
+  private async startDrives(): Promise<void> {
+    this.drives = await driveContext(this.lb);
+    const ctx = this.drives;
+    this.driveWatcher = new DriveWatcher({ finder: ctx.finder, pollMs: ctx.pollMs });
+    this.driveWatcher.on('volumes-changed', (c: VolumesChanged) => void this.onVolumes(c));
+    await this.updateUsbFacts();
+    this.driveWatcher.start().catch((err: unknown) => this.log.warn({ event: 'drive-watch-error', error: (err as Error).message }, 'cannot list drives'));
+  }
+
+  private async onVolumes(c: VolumesChanged): Promise<void> {
+    const ctx = this.drives!;
+    const ours = await ctx.registry.ours(c.volumes).catch(() => []);
+    this.presentDrives = ours.map((o) => ({ mount: o.volume.mount, label: o.record.label, id: o.record.id }));
+    const added = ours.filter((o) => c.added.some((v) => v.mount === o.volume.mount));
+    for (const o of added) {
+      this.log.info({ event: 'drive-inserted', drive: o.record.label || o.record.id, mount: o.volume.mount }, `drive ${o.record.label || o.volume.mount} plugged in`);
+      void this.copyToDrive({ mount: o.volume.mount, label: o.record.label, id: o.record.id }, 'user');
+    }
+    void this.refresh();
+  }
+
+  private copyToDrive(drive: { mount: string; label: string; id: string }, priority: 'user' | 'emergency') {
+    const ctx = this.drives!;
+    return this.submit({ key: `usb:${drive.id}`, kind: 'usb-copy', reason: priority === 'emergency' ? 'power' : 'drive plugged in', priority, run: async (job) => {
+      const r = await copyToDrive(this.lb, drive, ctx.policy, (e) => {
+        if (e.type === 'progress') job.progress(`drive ${e.phase}`, e.done, e.total);
+        if (e.type === 'safe-to-remove') this.log.info({ event: 'drive-safe-to-remove', drive: e.drive.label || e.drive.id, mount: e.drive.mount, copied: e.copied, bytes: e.bytes, durationMs: e.durationMs }, `drive ${e.drive.label || e.drive.mount}: ${e.copied.length} snapshot(s) copied and verified: safe to remove`);
+        if (e.type === 'error') this.log.error({ event: 'drive-error', drive: e.drive.label || e.drive.id, code: e.code, error: e.message }, e.message);
+      }, { registry: ctx.registry, timeZone: ctx.timeZone });
+      await this.updateUsbFacts();
+      if (!r.ok) throw new Error(r.error?.message ?? 'copy to the drive failed');
+      return r;
+    } });
+  }
+
+  private async updateUsbFacts(): Promise<void> {
+    const list = await this.drives!.registry.list().catch(() => []);
+    const adopted = list.filter((d) => d.ours);
+    const last = adopted.map((d) => d.lastCopy).filter((c) => c?.result === 'ok').map((c) => c!.time).sort().pop();
+    this.usbFacts = adopted.length ? { adoptedCount: adopted.length, ...(last ? { lastCopyAt: last } : {}) } : undefined;
   }
 
   /** Queues a job, tracking which one runs so engine progress reaches the right place. */
@@ -203,6 +255,8 @@ export class Agent {
   private async emergencyBackup(reason: 'power' | 'power-low') {
     this.emergency = { state: 'running', at: new Date().toISOString() };
     const outcome = await this.submit({ key: `emergency:${reason}`, kind: 'emergency-backup', reason, priority: 'emergency', run: () => backupChanged(this.lb, reason) });
+    // Then, while the battery lasts, onto any adopted drive that is plugged in.
+    for (const d of this.presentDrives) void this.copyToDrive(d, 'emergency');
     const r = outcome.result as Awaited<ReturnType<typeof backupChanged>> | undefined;
     const failed = !outcome.ok || (r?.errors.length ?? 0) > 0;
     this.emergency = { state: failed ? 'failed' : 'done', at: new Date().toISOString(), ...(failed ? { error: outcome.error ?? r?.errors.map((e) => `${e.source}: ${e.error}`).join('; ') } : {}) };
@@ -217,7 +271,7 @@ export class Agent {
       const jobs = this.queue.list().filter((j) => j.state === 'running').map((j) => ({ kind: j.kind as JobKind, ...(j.source ? { source: j.source } : {}), ...(j.phase ? { phase: j.phase } : {}), ...(j.done !== undefined ? { done: j.done, total: j.total } : {}) }));
       const upsConfigured = (this.lb.settings.ups ?? []).length > 0;
       const power: PowerFacts | undefined = upsConfigured ? { state: this.powerLevel, since: this.powerSince, upsConfigured, ...(this.emergency ? { emergencyBackup: this.emergency } : {}) } : undefined;
-      const facts = await collectFacts(this.lb, { jobs, ...(power ? { power } : {}), ...(this.unclean ? { uncleanShutdown: this.unclean } : {}) });
+      const facts = await collectFacts(this.lb, { jobs, ...(power ? { power } : {}), ...(this.usbFacts ? { usb: this.usbFacts } : {}), ...(this.unclean ? { uncleanShutdown: this.unclean } : {}) });
       const verdict = healthVerdict(facts, new Date());
       if (verdictChanged(this.verdict, verdict)) this.log.info({ event: 'status', health: verdict.level, reasons: verdict.reasons.filter((r) => r.level !== 'ok').map((r) => r.text) }, `status: ${verdict.level}: ${verdict.reasons[0]?.text ?? ''}`);
       this.verdict = verdict;
@@ -249,6 +303,7 @@ export class Agent {
       this.scheduler?.stop();
       for (const m of this.monitors) void m.stop();
       for (const w of this.watchers) w.close();
+      this.driveWatcher?.stop();
       await this.queue.stop();
       await writeAgentStatus(this.lb.dataDir, { ...this.status(), running: false }).catch(() => {});
       this.lb.catalog.set(KV.lastSeenAlive, JSON.stringify(new Date().toISOString()));

@@ -6,6 +6,7 @@ import { defaultDataDir } from '../core/data-dir.ts';
 import { passphraseSource } from './passphrase.ts';
 import { scheduleCmd, upsCmd } from './schedule-commands.ts';
 import { runAgent } from './agent-command.ts';
+import { driveCmd } from './drive-commands.ts';
 import { backupCmd, listCmd, pruneCmd, repairCmd, restoreCmd, sourceCmd, startCmd, statusCmd, verifyCmd, type Command, type Io } from './commands.ts';
 
 const USAGE = `usage: lifeboat [--data-dir DIR] [--repo DIR] [--json] COMMAND
@@ -21,6 +22,7 @@ const USAGE = `usage: lifeboat [--data-dir DIR] [--repo DIR] [--json] COMMAND
   status                          the health verdict, sources, power and next runs (from the running agent if any)
   agent                           run headless: schedules, UPS monitoring, emergency backups (JSON log lines on stdout)
   schedule list | set JOB CRON | enable JOB | disable JOB
+  drive list | adopt PATH | forget ID | copy [PATH]   USB drives: adopted ones get copies when plugged in
   ups add URL | list | remove URL  nut://[USER[:PASS]@]HOST[:PORT]/UPSNAME or apcupsd://HOST[:PORT]
   repair [--index]                rebuild the catalog (and with --index the repository's index) from the repository
 
@@ -28,7 +30,7 @@ Passphrase of an encrypted repository: LIFEBOAT_PASSPHRASE, or a prompt. Data di
 
 const COMMANDS: Record<string, Command> = {
   start: startCmd, source: sourceCmd, backup: backupCmd, list: listCmd, verify: verifyCmd, restore: restoreCmd,
-  prune: pruneCmd, status: statusCmd, repair: repairCmd, schedule: scheduleCmd, ups: upsCmd,
+  prune: pruneCmd, status: statusCmd, repair: repairCmd, schedule: scheduleCmd, ups: upsCmd, drive: driveCmd,
 };
 
 /** Runs the CLI; returns the exit code. User mistakes are one line on stderr, never a stack trace. */

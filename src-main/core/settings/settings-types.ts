@@ -1,4 +1,5 @@
 import type { RetentionPolicy } from '../retention/retention-policy.ts';
+import type { DrivePolicy } from '../drives/drive-policy.ts';
 
 /** A source the office wants protected. `name` is unique; `path` is absolute. */
 export interface SourceConfig {
@@ -28,4 +29,6 @@ export interface Settings {
   osBattery?: boolean;
   /** Watch mode timing: wait for this many quiet seconds after a change (default 10), at most one snapshot per source every minIntervalSeconds (default 60). */
   watchTiming?: { quietSeconds?: number; minIntervalSeconds?: number };
+  /** USB drives: where removable media are mounted (default the platform's), how often to look, and what goes on them. */
+  drives?: { mediaRoots?: string[]; pollSeconds?: number; policy?: DrivePolicy };
 }
