@@ -8,6 +8,8 @@ import { KV, backupChanged, checkSources, kvJson, restoreDrill, verifyAll } from
 import { Scheduler } from '../core/schedule/scheduler.ts';
 import { effectiveJobs } from '../core/settings/schedule-settings.ts';
 import { UpsMonitor } from '../core/power/ups-monitor.ts';
+import { osBatterySource, readOsBattery } from '../core/power/os-battery.ts';
+import type { PowerSource } from '../core/power/power-source.ts';
 import { combine, type PowerLevel, type PowerReading } from '../core/power/power-state.ts';
 import { healthVerdict, verdictChanged, type Verdict } from '../core/health/health-verdict.ts';
 import { collectFacts } from '../core/health/collect-facts.ts';
@@ -42,6 +44,7 @@ export class Agent {
   readonly queue = new JobQueue();
   private scheduler: Scheduler | undefined;
   private monitors: UpsMonitor[] = [];
+  private powerSources = 0;
   private watchers: ChangeWatcher[] = [];
   private driveWatcher: DriveWatcher | undefined;
   private drives: Awaited<ReturnType<typeof driveContext>> | undefined;
@@ -123,7 +126,12 @@ export class Agent {
     const missed = this.scheduler.start(lastSeen ? new Date(lastSeen) : undefined);
     if (missed.length) this.log.info({ event: 'catch-up', jobs: missed.map((m) => m.id) }, `catching up ${missed.length} job(s) missed while Lifeboat was not running`);
 
-    for (const url of lb.settings.ups ?? []) {
+    // The OS battery counts as a power source only on a machine that has one (a laptop, or a UPS on USB
+    // that the OS shows as a battery); on a desktop it would only ever say "unknown".
+    const sources: Array<string | PowerSource> = [...(lb.settings.ups ?? [])];
+    if (lb.settings.osBattery !== false && (await readOsBattery()).detail !== 'no battery') sources.push(osBatterySource());
+    this.powerSources = sources.length;
+    for (const url of sources) {
       const m = new UpsMonitor(url, { intervalMs: this.opts.powerPollMs ?? 2000 });
       m.on('reading', (r) => this.onReading(r));
       m.on('change', (r, prev) => this.log.info({ event: 'ups', source: r.source, power: r.level, previous: prev?.level, detail: r.detail }, `UPS ${r.source}: ${r.level}`));
@@ -240,6 +248,7 @@ export class Agent {
       this.emergency = undefined;
       void this.submit({ key: 'source-check', kind: 'source-check', reason: 'power restored', priority: 'user', run: async () => {
         const results = checkSources(this.lb);
+        this.lb.catalog.addHistory({ op: 'source-check', source: null, snapshot: null, actor: 'agent', result: results.every((r) => r.ok) ? 'ok' : 'warning', detail: `power restored: ${results.map((r) => `${r.source}: ${r.message}`).join('; ') || 'no SQLite sources'}`, durationMs: 0 });
         this.log.info({ event: 'source-check', results }, 'power restored: sources checked');
         return results;
       } });
@@ -269,7 +278,7 @@ export class Agent {
     if (this.stopping) return;
     try {
       const jobs = this.queue.list().filter((j) => j.state === 'running').map((j) => ({ kind: j.kind as JobKind, ...(j.source ? { source: j.source } : {}), ...(j.phase ? { phase: j.phase } : {}), ...(j.done !== undefined ? { done: j.done, total: j.total } : {}) }));
-      const upsConfigured = (this.lb.settings.ups ?? []).length > 0;
+      const upsConfigured = this.powerSources > 0;
       const power: PowerFacts | undefined = upsConfigured ? { state: this.powerLevel, since: this.powerSince, upsConfigured, ...(this.emergency ? { emergencyBackup: this.emergency } : {}) } : undefined;
       const facts = await collectFacts(this.lb, { jobs, ...(power ? { power } : {}), ...(this.usbFacts ? { usb: this.usbFacts } : {}), ...(this.unclean ? { uncleanShutdown: this.unclean } : {}) });
       const verdict = healthVerdict(facts, new Date());

@@ -9,6 +9,7 @@ import { effectiveJobs, settingsTimeZone } from '../core/settings/schedule-setti
 import { nextRuns } from '../core/schedule/cron-schedule.ts';
 import { readAgentStatus, type AgentStatus } from '../agent/agent-status.ts';
 import { isProcessAlive } from '../core/locks/process-lock.ts';
+import { driveContext } from '../core/drives/drive-service.ts';
 
 /** The running agent's published status, if an agent is alive for this data dir. */
 async function liveAgentStatus(dataDir: string): Promise<AgentStatus | undefined> {
@@ -131,7 +132,8 @@ export const statusCmd: Command = async (lb, _args, io) => {
     return { name: s.name, kind: s.kind, path: s.path, lastSnapshot: last ? { id: last.id, time: last.time, verified: last.verified } : null };
   });
   const damaged = rows.filter((r) => r.damaged).map((r) => r.id);
-  const status = { verdict, agent: agent ? { pid: agent.pid, startedAt: agent.startedAt, updatedAt: agent.updatedAt } : null, power: agent?.power ?? [], jobs: agent?.jobs ?? [], nextRuns: upcoming, timeZone: tz, dataDir: lb.dataDir, repository: lb.repoDir, snapshots: rows.length, damaged, sources, lastOperations: lb.catalog.history(5) };
+  const drives = await (await driveContext(lb)).registry.list().catch(() => []);
+  const status = { verdict, drives, agent: agent ? { pid: agent.pid, startedAt: agent.startedAt, updatedAt: agent.updatedAt } : null, power: agent?.power ?? [], jobs: agent?.jobs ?? [], nextRuns: upcoming, timeZone: tz, dataDir: lb.dataDir, repository: lb.repoDir, snapshots: rows.length, damaged, sources, lastOperations: lb.catalog.history(5) };
   if (io.json) io.out(JSON.stringify(status));
   else {
     io.out(`${verdict.level.toUpperCase()}: ${verdict.reasons.filter((r) => r.level !== 'ok').map((r) => r.text).join('; ') || (verdict.reasons[0]?.text ?? '')}`);
