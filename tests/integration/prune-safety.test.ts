@@ -54,11 +54,12 @@ test('kill -9 during prune, again and again: every remaining snapshot verifies a
       const dataDir = path.join(t.dir, `round-${round}`);
       fs.cpSync(template, dataDir, { recursive: true });
       const child = spawnCli(['prune'], { dataDir });
+      const closed = new Promise((r) => child.once('close', r)); // listen now: it may finish before the kill
       const delay = Math.random() * pruneMs;
       await new Promise((r) => setTimeout(r, delay));
       const finished = child.exitCode !== null;
       child.kill('SIGKILL');
-      await new Promise((r) => child.once('close', r));
+      await closed;
       if (!finished) killedMidway++;
       await assertAllGood(dataDir, path.join(t.dir, 'out.db'));
       // A second prune completes what the killed one started and frees the garbage.
