@@ -15,7 +15,9 @@ export class EncodePool {
   private next = 0;
   private failed: Error | undefined;
 
-  constructor(keys: RepoKeys | null, size = Math.max(1, Math.min(4, os.availableParallelism() - 1))) {
+  // As many workers as cores: measured here, the main thread (copy, hashing, pack writes) waits for the
+  // encoders about half the time, so it does not need a core of its own.
+  constructor(keys: RepoKeys | null, size = Math.max(1, Math.min(4, os.availableParallelism()))) {
     // Under Node's type stripping this file is .ts; compiled (Electron) it is .js.
     const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
     for (let i = 0; i < size; i++) {

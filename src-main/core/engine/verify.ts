@@ -87,13 +87,21 @@ export async function verifySnapshots(repo: Repository, ids: string[], opts: { d
     opts.onProgress?.(done, blobProblem.size);
   }
 
+  const deepResults = new Map<string, string[]>();
   for (const v of verdicts) {
     const set = needs.get(v.id);
     if (set) {
       const bad = [...set].map((c) => blobProblem.get(c)).filter((p): p is string => !!p);
       if (bad.length) v.problems.push(`${bad.length} damaged or missing chunk(s), e.g. ${bad[0]}`);
     }
-    if (opts.deep && v.problems.length === 0) v.problems.push(...(await deepCheck(repo, manifests.get(v.id)!, opts.tmpDir)));
+    if (opts.deep && v.problems.length === 0) {
+      // Snapshots of an unchanged source share their content: rebuild and check each distinct content once.
+      const m = manifests.get(v.id)!;
+      const key = JSON.stringify([m.source.kind, m.sqlite?.tables, m.files.map((f) => [f.path, f.type, f.size, f.sha256, f.chunks, f.lists])]);
+      let found = deepResults.get(key);
+      if (!found) deepResults.set(key, (found = await deepCheck(repo, m, opts.tmpDir)));
+      v.problems.push(...found);
+    }
     v.ok = v.problems.length === 0;
   }
   await repo.closeFiles();
