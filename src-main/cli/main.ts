@@ -35,6 +35,8 @@ const COMMANDS: Record<string, Command> = {
 
 /** Runs the CLI; returns the exit code. User mistakes are one line on stderr, never a stack trace. */
 export async function main(argv: string[]): Promise<number> {
+  // `lifeboat list | head`: a closed pipe is not an error worth a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(0); });
   const err = (s: string) => process.stderr.write(s + '\n');
   let lb: Lifeboat | undefined;
   try {

@@ -39,17 +39,17 @@ export class CorruptError extends LifeboatError {
  * disk or a read-only mount reads as such instead of as "ENOSPC: no space left on device, write".
  * Other errors are returned unchanged.
  */
-export function explainFsError(err: unknown, place: string): unknown {
+export function explainFsError(err: unknown, place: string, doing: 'reading' | 'writing' = 'writing'): unknown {
   if (err instanceof LifeboatError) return err;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   // SQLite reports a full disk at open time as "unable to open database file"; ask the file system.
   const sqliteCantWrite = code === 'SQLITE_CANTOPEN' || code?.startsWith('SQLITE_IOERR');
   if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL' || (sqliteCantWrite && diskIsFull(place))) {
-    return new LifeboatError('no-space', `no space left on the disk holding ${place}: free some space and try again (nothing incomplete was kept)`, { cause: err });
+    return new LifeboatError('no-space', `no space left on the disk holding ${place}: free some space and try again (no incomplete snapshot was recorded)`, { cause: err });
   }
   if (code === 'EROFS') return new LifeboatError('permission', `${place} is on a read-only disk`, { cause: err });
   if (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN') return new LifeboatError('permission', `cannot write ${place} (${code})`, { cause: err });
-  if (code === 'EACCES' || code === 'EPERM') return new LifeboatError('permission', `permission denied writing ${place}`, { cause: err });
+  if (code === 'EACCES' || code === 'EPERM') return new LifeboatError('permission', `permission denied ${doing} ${place}`, { cause: err });
   return err;
 }
 

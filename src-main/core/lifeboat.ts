@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import crypto from 'node:crypto';
 import path from 'node:path';
 import { LifeboatError } from './errors.ts';
 import { Catalog, type SnapshotRow } from './catalog/catalog.ts';
@@ -15,6 +16,7 @@ import { restoreSnapshot, type RestoreResult } from './engine/restore.ts';
 import { collectGarbage, type GcReport } from './engine/garbage.ts';
 import { applyPolicy } from './retention/retention-policy.ts';
 import { rebuildIndex, type IndexRepair } from './engine/repair-index.ts';
+import { settingsTimeZone } from './settings/schedule-settings.ts';
 
 export interface EngineOptions {
   dataDir: string;
@@ -52,7 +54,12 @@ export class Lifeboat {
     const dataDir = path.resolve(opts.dataDir);
     await fs.mkdir(dataDir, { recursive: true });
     const settings = await loadSettings(dataDir);
-    return new Lifeboat({ ...opts, dataDir }, settings, new Catalog(path.join(dataDir, 'catalog.db')));
+    // A repository read with --repo (a USB drive, another office's copy) gets its own catalog: its snapshots
+    // share ids with ours, and its verify results must never mark our snapshots (or the reverse).
+    const catalogFile = opts.repoDir && path.resolve(opts.repoDir) !== path.resolve(settings.repository)
+      ? path.join(dataDir, `catalog-${crypto.createHash('sha256').update(path.resolve(opts.repoDir)).digest('hex').slice(0, 16)}.db`)
+      : path.join(dataDir, 'catalog.db');
+    return new Lifeboat({ ...opts, dataDir }, settings, new Catalog(catalogFile));
   }
 
   close(): void {
@@ -74,9 +81,25 @@ export class Lifeboat {
   /** Opens the repository, creating it on first use (encrypted when an init passphrase is given). */
   async repository(): Promise<Repository> {
     if (this.repo) return this.repo;
-    if (await Repository.exists(this.repoDir)) this.repo = await Repository.open(this.repoDir, this.opts.passphrase);
-    else if (this.opts.repoDir) throw new LifeboatError('not-found', `no Lifeboat repository at ${this.repoDir}`);
-    else this.repo = await Repository.init(this.repoDir, { passphrase: this.opts.initPassphrase ?? null });
+    const known = this.settings.repositoryId;
+    if (await Repository.exists(this.repoDir)) {
+      const repo = await Repository.open(this.repoDir, this.opts.passphrase);
+      if (!this.opts.repoDir && known && repo.config.id !== known) {
+        throw new LifeboatError('failed', `${this.repoDir} holds a different repository (id ${repo.config.id}) than the one this data dir backs up to (${known}); if the change is intended, remove "repositoryId" from settings.json`);
+      }
+      this.repo = repo;
+    } else if (this.opts.repoDir) {
+      throw new LifeboatError('not-found', `no Lifeboat repository at ${this.repoDir}`);
+    } else if (known) {
+      // It existed before: never replace it silently with a new, empty (perhaps unencrypted) one.
+      throw new LifeboatError('not-found', `the repository at ${this.repoDir} is missing (a drive or network share not mounted?); nothing was written`);
+    } else {
+      this.repo = await Repository.init(this.repoDir, { passphrase: this.opts.initPassphrase ?? null, createParents: false });
+    }
+    if (!this.opts.repoDir && !known) {
+      this.settings.repositoryId = this.repo.config.id;
+      await saveSettings(this.dataDir, this.settings);
+    }
     return this.repo;
   }
 
@@ -137,7 +160,8 @@ export class Lifeboat {
         else skipped.push(src.name);
       } catch (err) {
         // Per-source problems (a missing file) do not stop the others; repository-wide ones stop everything.
-        if (!(err instanceof LifeboatError) || sources.length === 1 || ['no-space', 'permission', 'wrong-passphrase', 'corrupt'].includes(err.code)) throw err;
+        // (A permission problem reading one source is that source's; writing the repository is everyone's.)
+        if (!(err instanceof LifeboatError) || sources.length === 1 || ['no-space', 'wrong-passphrase', 'corrupt'].includes(err.code) || (err.code === 'permission' && !err.message.includes(' reading '))) throw err;
         errors.push({ source: src.name, error: err.message });
       }
     }
@@ -226,7 +250,14 @@ export class Lifeboat {
     if (opts.all || !opts.ids?.length) ids = await repo.listSnapshotIds();
     else ids = await Promise.all(opts.ids.map(async (r) => (await this.resolveSnapshot(r)).id));
     await this.syncCatalog();
-    const report = await verifySnapshots(repo, ids, { deep: !!opts.deep, tmpDir: this.tmpDir });
+    // Shared: a prune (exclusive) waits, so it cannot delete what is being checked and make it look damaged.
+    const repoLock = await acquireLock(path.join(repo.dir, 'locks'), { name: 'repo', kind: 'shared', purpose: 'verify', waitMs: 10 * 60_000 });
+    let report: VerifyReport;
+    try {
+      report = await verifySnapshots(repo, ids, { deep: !!opts.deep, tmpDir: this.tmpDir });
+    } finally {
+      await repoLock.release();
+    }
     for (const v of report.snapshots) if (isSnapshotId(v.id)) this.catalog.markVerified(v.id, report.level, v.ok ? null : v.problems.join('; '));
     const bad = report.snapshots.filter((v) => !v.ok);
     this.catalog.addHistory({ op: `verify-${report.level}`, source: null, snapshot: null, actor: this.actor, result: report.ok ? 'ok' : 'failed', detail: report.ok ? `${ids.length} snapshot(s) ok` : `damaged: ${bad.map((b) => b.id).join(', ')}`, durationMs: Date.now() - started });
@@ -242,11 +273,15 @@ export class Lifeboat {
     const started = Date.now();
     const row = await this.resolveSnapshot(opts.ref, opts.source);
     const m = await repo.loadManifest(row.id);
-    const live = opts.to === undefined;
     const src = this.settings.sources.find((s) => s.name === m.source.name);
+    // "--to" naming the live source itself is a live restore (safety snapshot, backup API), not a copy.
+    const real = (p: string) => fs.realpath(p).catch(() => path.resolve(p));
+    const live = opts.to === undefined || (src !== undefined && (await real(opts.to)) === (await real(src.path)));
+    if (live && opts.to !== undefined && !opts.overwrite) throw new LifeboatError('exists', `${opts.to} is the live data of source ${m.source.name}; add --yes to restore into it (a safety snapshot is taken first)`);
     if (live && !src) throw new LifeboatError('bad-input', `source ${m.source.name} is not configured here: restore a copy with --to PATH`);
     const target = live ? src!.path : path.resolve(opts.to!);
     const lock = live ? await this.sourceLock(m.source.name, `restore of ${m.source.name}`) : undefined;
+    const repoLock = await acquireLock(path.join(repo.dir, 'locks'), { name: 'repo', kind: 'shared', purpose: `restore of ${m.source.name}`, waitMs: 10 * 60_000 });
     try {
       const result = await restoreSnapshot(repo, m, {
         target, live, overwrite: !!opts.overwrite,
@@ -259,6 +294,7 @@ export class Lifeboat {
       this.catalog.addHistory({ op: 'restore', source: m.source.name, snapshot: m.id, actor: this.actor, result: 'failed', detail: (err as Error).message, durationMs: Date.now() - started });
       throw err;
     } finally {
+      await repoLock.release();
       await lock?.release();
     }
   }
@@ -288,8 +324,10 @@ export class Lifeboat {
     const lock = await acquireLock(path.join(repo.dir, 'locks'), { name: 'repo', kind: 'exclusive', purpose: 'prune', waitMs: 10 * 60_000 });
     try {
       await this.syncCatalog();
-      const rows = this.catalog.snapshots();
-      const decision = applyPolicy(rows.map((r) => ({ id: r.id, source: r.source, time: r.time, verified: r.verified !== null, damaged: r.damaged !== null })), this.settings.retention);
+      // Damaged snapshots are left out of the policy and never deleted automatically: a damage flag can come
+      // from a passing read error, and what is left of a damaged snapshot may be all there is. A person decides.
+      const rows = this.catalog.snapshots().filter((r) => r.damaged === null);
+      const decision = applyPolicy(rows.map((r) => ({ id: r.id, source: r.source, time: r.time, verified: r.verified !== null })), this.settings.retention, { timeZone: settingsTimeZone(this.settings) });
       const removed = decision.remove.map((s) => ({ id: s.id, source: s.source, time: s.time, reasons: decision.reasons[s.id] ?? [] }));
       if (!opts.dryRun) {
         for (const r of removed) {

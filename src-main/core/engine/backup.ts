@@ -11,6 +11,7 @@ import { folderFingerprint, walkFolder } from '../sources/folder-source.ts';
 import type { SourceConfig } from '../settings/settings-types.ts';
 import { BlobSink, chunkFile } from './chunker.ts';
 import { EncodePool } from './encode-pool.ts';
+import { decodeChunkList } from '../repository/chunk-list.ts';
 import { removeDeadScratch, scratchName } from '../util/scratch-files.ts';
 
 export interface Progress { phase: string; done: number; total: number }
@@ -63,7 +64,7 @@ export async function backupSource(repo: Repository, source: SourceConfig, opts:
       await assertSqliteFile(source.path);
       const fp = await sqliteFingerprint(source.path);
       fingerprint = fp.fingerprint;
-      if (canReuse(opts.previous, fingerprint, fp.newestMtimeMs, repo)) {
+      if (await canReuse(opts.previous, fingerprint, fp.newestMtimeMs, repo)) {
         files = opts.previous!.files;
         sqlite = opts.previous!.sqlite;
         reused = true;
@@ -91,7 +92,7 @@ export async function backupSource(repo: Repository, source: SourceConfig, opts:
       const fp = folderFingerprint(walked.items);
       fingerprint = crypto.createHash('sha256').update(fp.fingerprint).digest('hex');
       warnings.push(...walked.skipped.map((s) => `skipped ${s}: not a regular file or folder`));
-      if (canReuse(opts.previous, fingerprint, fp.newestMtimeMs, repo)) {
+      if (await canReuse(opts.previous, fingerprint, fp.newestMtimeMs, repo)) {
         files = opts.previous!.files;
         reused = true;
       } else {
@@ -110,7 +111,7 @@ export async function backupSource(repo: Repository, source: SourceConfig, opts:
           } catch (err) {
             // A file deleted or locked while we walk is reported, not fatal: the rest of the folder still matters.
             if (err instanceof LifeboatError && err.code === 'no-space') throw err;
-            const code = (err as NodeJS.ErrnoException).code;
+            const code = (err as NodeJS.ErrnoException).code ?? ((err as Error).cause as NodeJS.ErrnoException | undefined)?.code;
             if (code !== 'ENOENT' && code !== 'EACCES' && code !== 'EPERM' && code !== 'EBUSY') throw err;
             warnings.push(`could not read ${item.rel}: ${code}`);
           }
@@ -163,9 +164,22 @@ async function approximateSize(source: SourceConfig): Promise<number> {
   return PARALLEL_FROM_BYTES; // folders: unknown until walked, and often large
 }
 
-function canReuse(previous: Manifest | undefined, fingerprint: string, newestMtimeMs: number, repo: Repository): boolean {
+async function canReuse(previous: Manifest | undefined, fingerprint: string, newestMtimeMs: number, repo: Repository): Promise<boolean> {
   if (!previous || previous.fingerprint !== fingerprint) return false;
   if (Date.parse(previous.time) - newestMtimeMs < RACY_MARGIN_MS) return false;
-  // Reuse only what is still in the repository (a prune or a damaged index could have removed it).
-  return previous.files.every((f) => f.type === 'dir' || [...(f.chunks ?? []).map((c) => c[0]), ...(f.lists ?? [])].every((id) => repo.index.has(id)));
+  // Reuse only what is still in the repository, down to every chunk inside the chunk lists (a damaged or
+  // repaired index may have lost some): otherwise read the source again.
+  try {
+    for (const f of previous.files) {
+      if (f.type === 'dir') continue;
+      for (const [id] of f.chunks ?? []) if (!repo.index.has(id)) return false;
+      for (const l of f.lists ?? []) {
+        if (!repo.index.has(l)) return false;
+        for (const [id] of decodeChunkList(await repo.readBlob(l), `chunk list ${l.slice(0, 12)}`)) if (!repo.index.has(id)) return false;
+      }
+    }
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -101,7 +101,7 @@ export async function chunkFile(sink: BlobSink, file: string, chunkSize: number,
   try {
     h = await fs.open(file, 'r');
   } catch (err) {
-    throw explainFsError(err, file);
+    throw explainFsError(err, file, 'reading');
   }
   try {
     // Read several chunks per system call; hashing and compressing dominate, not the reads.

@@ -4,8 +4,10 @@ import { LifeboatError } from '../errors.ts';
 import type { Repository } from '../repository/repository.ts';
 import { packPath, type PackRecord } from '../repository/pack-writer.ts';
 import { decodeChunkList } from '../repository/chunk-list.ts';
+import { readPackTrailer } from './repair-index.ts';
+import { fsyncDir } from '../util/durable-file.ts';
 
-export interface GcReport { packsRemoved: number; bytesFreed: number; packsKept: number; unusedBytesKept: number; indexFilesReplaced: number }
+export interface GcReport { packsRemoved: number; bytesFreed: number; packsKept: number; unusedBytesKept: number; indexFilesReplaced: number; packsReindexed: number; missingChunks: number }
 
 /**
  * Removes packs that no remaining snapshot needs. Call with the repository's EXCLUSIVE lock held, after
@@ -20,6 +22,25 @@ export interface GcReport { packsRemoved: number; bytesFreed: number; packsKept:
 export async function collectGarbage(repo: Repository, opts: { dryRun: boolean; ignoreSnapshots?: ReadonlySet<string> }): Promise<GcReport> {
   const { damaged } = await repo.loadIndex();
   if (damaged.length) throw new LifeboatError('corrupt', `index file(s) ${damaged.join(', ')} are damaged; run "lifeboat repair --index" before pruning`);
+  // Rebuild the pack table from the index files themselves (the in-memory map keeps one location per blob).
+  const indexFiles = await repo.listIndexFiles();
+  const packs = new Map<string, PackRecord>();
+  for (const name of indexFiles) for (const p of await repo.readIndexFile(name)) packs.set(p.id, p);
+
+  // Packs on disk that no index names: usually left by a backup that crashed before writing its index, but
+  // possibly good data whose index was lost. Their own trailers say what they hold; those blobs are made
+  // readable (in memory) before the snapshots are walked, and a pack holding anything in use is kept and
+  // indexed again, never deleted.
+  const unindexed: PackRecord[] = [];
+  for (const sub of await fs.readdir(path.join(repo.dir, 'packs')).catch(() => [] as string[])) {
+    for (const name of await fs.readdir(path.join(repo.dir, 'packs', sub)).catch(() => [] as string[])) {
+      if (packs.has(name)) continue;
+      const blobs = await readPackTrailer(repo, name).catch(() => undefined);
+      if (blobs) unindexed.push({ id: name, blobs }); // an unreadable trailer: cannot prove it is unused, so it stays
+    }
+  }
+  repo.addToIndex(unindexed);
+
   const used = new Set<string>();
   for (const id of await repo.listSnapshotIds()) {
     if (opts.ignoreSnapshots?.has(id)) continue; // a dry run previews the removal of these
@@ -35,11 +56,6 @@ export async function collectGarbage(repo: Repository, opts: { dryRun: boolean; 
     }
   }
 
-  // Rebuild the pack table from the index files themselves (the in-memory map keeps one location per blob).
-  const indexFiles = await repo.listIndexFiles();
-  const packs = new Map<string, PackRecord>();
-  for (const name of indexFiles) for (const p of await repo.readIndexFile(name)) packs.set(p.id, p);
-
   const keep: PackRecord[] = [];
   const drop: string[] = [];
   let unusedBytesKept = 0;
@@ -51,22 +67,28 @@ export async function collectGarbage(repo: Repository, opts: { dryRun: boolean; 
       unusedBytesKept += p.blobs.filter((b) => !used.has(b[0])).reduce((n, b) => n + b[3], 0);
     }
   }
-  // Packs on disk that no index names: left by a backup that crashed before writing its index.
   const orphans: string[] = [];
-  for (const sub of await fs.readdir(path.join(repo.dir, 'packs')).catch(() => [] as string[])) {
-    for (const name of await fs.readdir(path.join(repo.dir, 'packs', sub)).catch(() => [] as string[])) {
-      if (!packs.has(name)) orphans.push(name);
-    }
+  const adopted: PackRecord[] = [];
+  for (const p of unindexed) {
+    if (p.blobs.some((b) => used.has(b[0]))) adopted.push(p);
+    else orphans.push(p.id);
   }
+  keep.push(...adopted);
+  // Chunks snapshots use that no pack holds: damage that prune cannot cause or mend; reported, not hidden.
+  const kept = new Set<string>();
+  for (const p of keep) for (const b of p.blobs) kept.add(b[0]);
+  const missingChunks = [...used].filter((c) => !kept.has(c)).length;
 
   let bytesFreed = 0;
   for (const id of [...drop, ...orphans]) bytesFreed += (await fs.stat(packPath(repo.dir, id)).catch(() => ({ size: 0 }))).size;
-  const report: GcReport = { packsRemoved: drop.length + orphans.length, bytesFreed, packsKept: keep.length, unusedBytesKept, indexFilesReplaced: drop.length ? indexFiles.length : 0 };
+  const report: GcReport = { packsRemoved: drop.length + orphans.length, bytesFreed, packsKept: keep.length, unusedBytesKept, indexFilesReplaced: drop.length || adopted.length ? indexFiles.length : 0, packsReindexed: adopted.length, missingChunks };
   if (opts.dryRun) return report;
 
-  if (drop.length) {
+  if (drop.length || adopted.length) {
     const fresh = await repo.writeIndex(keep);
     for (const name of indexFiles) if (name !== fresh?.name) await fs.rm(path.join(repo.dir, 'index', name), { force: true });
+    // The old index files must be gone for good before the packs they name are deleted (exFAT, power cuts).
+    await fsyncDir(path.join(repo.dir, 'index'));
   }
   for (const id of [...drop, ...orphans]) await fs.rm(packPath(repo.dir, id), { force: true });
   // Temp files in the repository belong to runs that died (we hold the exclusive lock).

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import Database from 'better-sqlite3';
-import { CorruptError } from '../errors.ts';
+import { CorruptError, LifeboatError } from '../errors.ts';
 import type { Repository } from '../repository/repository.ts';
 import type { Manifest } from '../repository/manifest.ts';
 import { packPath } from '../repository/pack-writer.ts';
@@ -67,7 +67,9 @@ export async function verifySnapshots(repo: Repository, ids: string[], opts: { d
     let data: Buffer | undefined;
     try {
       data = await fs.readFile(packPath(repo.dir, pack));
-    } catch {
+    } catch (err) {
+      // Only a pack that is not there is missing; a read error (EIO, a share gone) is not damage to record.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new LifeboatError('failed', `cannot read pack ${pack.slice(0, 12)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); nothing was marked damaged`, { cause: err });
       for (const c of blobs) blobProblem.set(c, `chunk ${c.slice(0, 12)}: its pack ${pack.slice(0, 12)} is missing`);
     }
     if (data) {

@@ -65,9 +65,12 @@ export async function liveLocks(dir: string): Promise<Array<LockInfo & { file: s
     try {
       info = JSON.parse(await fs.readFile(file, 'utf8')) as LockInfo;
     } catch {
-      // A lock being written right now is briefly empty; one that stays unreadable is debris from a crash.
+      // A lock being written right now is briefly empty: it counts as held (exclusive, to be safe). One that
+      // stays unreadable for a minute is debris from a crash.
       const st = await fs.stat(file).catch(() => undefined);
-      if (st && Date.now() - st.mtimeMs > 60_000) await fs.rm(file, { force: true });
+      if (!st) continue;
+      if (Date.now() - st.mtimeMs > 60_000) await fs.rm(file, { force: true }).catch(() => {});
+      else out.push({ kind: 'exclusive', purpose: 'a lock being written', host: '?', pid: 0, pidStart: '', created: new Date(st.mtimeMs).toISOString(), updated: new Date(st.mtimeMs).toISOString(), file });
       continue;
     }
     if (isStale(info, Date.now(), file)) await fs.rm(file, { force: true }).catch(() => {});
@@ -100,7 +103,9 @@ export async function acquireLock(dir: string, opts: { name: string; kind: 'shar
   }
   const timer = setInterval(() => {
     info.updated = new Date().toISOString();
-    fs.writeFile(file, JSON.stringify(info)).catch(() => {});
+    // By rename: a reader must never see the lock file empty or half-written.
+    const tmp = `${file}.${crypto.randomBytes(3).toString('hex')}.tmp`;
+    fs.writeFile(tmp, JSON.stringify(info)).then(() => fs.rename(tmp, file)).catch(() => fs.rm(tmp, { force: true }).catch(() => {}));
   }, REFRESH_MS);
   timer.unref();
   let released = false;

@@ -38,6 +38,7 @@ export class PackWriter {
   private parts: Buffer[] = [];
   private entries: IndexEntry[] = [];
   private size = 0;
+  private readonly preexisting = new Set<string>();
   private readonly repoDir: string;
   private readonly codec: Codec;
   private readonly packSize: number;
@@ -78,8 +79,14 @@ export class PackWriter {
       await h.sync();
       await h.close();
       h = undefined;
-      await fs.rename(tmp, file);
-      await fsyncDir(path.dirname(file));
+      if (await fs.stat(file).then(() => true, () => false)) {
+        // Byte-identical pack already there (same content, same name): keep it, and never delete it on abort.
+        await fs.rm(tmp, { force: true });
+        this.preexisting.add(id);
+      } else {
+        await fs.rename(tmp, file);
+        await fsyncDir(path.dirname(file));
+      }
     } catch (err) {
       await h?.close().catch(() => {});
       await fs.rm(tmp, { force: true }).catch(() => {});
@@ -96,7 +103,7 @@ export class PackWriter {
   async abort(): Promise<void> {
     this.parts = [];
     this.entries = [];
-    for (const p of this.written) await fs.rm(packPath(this.repoDir, p.id), { force: true }).catch(() => {});
+    for (const p of this.written) if (!this.preexisting.has(p.id)) await fs.rm(packPath(this.repoDir, p.id), { force: true }).catch(() => {});
     this.written.length = 0;
   }
 }

@@ -42,9 +42,15 @@ export async function readConfig(dir: string): Promise<RepoConfig | undefined> {
 }
 
 /** Creates the repository layout; refuses a folder that already holds one. */
-export async function writeNewConfig(dir: string, opts: { chunkSize?: number; packSize?: number; encryption: WrappedKey | null }): Promise<RepoConfig> {
+export async function writeNewConfig(dir: string, opts: { chunkSize?: number; packSize?: number; encryption: WrappedKey | null; createParents?: boolean }): Promise<RepoConfig> {
   if (await readIfExists(path.join(dir, CONFIG_FILE))) throw new LifeboatError('exists', `${dir} already holds a Lifeboat repository`);
-  await fs.mkdir(dir, { recursive: true });
+  // With createParents false the parent must exist: a repository path on a network share or drive that is
+  // not mounted must not quietly become a new repository on the system disk.
+  if (opts.createParents !== false) await fs.mkdir(path.dirname(dir), { recursive: true });
+  await fs.mkdir(dir).catch((err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new LifeboatError('not-found', `cannot create a repository at ${dir}: ${path.dirname(dir)} does not exist (a drive or share not mounted?)`);
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  });
   for (const d of DIRS) await fs.mkdir(path.join(dir, d), { recursive: true });
   const config: RepoConfig = {
     format: 'lifeboat-repository',

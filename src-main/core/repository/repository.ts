@@ -5,7 +5,7 @@ import { CorruptError, LifeboatError, isErrno } from '../errors.ts';
 import { writeFileDurable } from '../util/durable-file.ts';
 import { makeCodec, type Codec } from './blob-codec.ts';
 import { createKeys, unwrapKeys, type RepoKeys } from './keys.ts';
-import { readConfig, writeNewConfig, type RepoConfig } from './repo-config.ts';
+import { CONFIG_FILE, readConfig, writeNewConfig, type RepoConfig } from './repo-config.ts';
 import { validateManifest, isSnapshotId, type Manifest } from './manifest.ts';
 import { decodeChunkList } from './chunk-list.ts';
 import { PackWriter, packPath, type BlobLoc, type BlobType, type PackRecord } from './pack-writer.ts';
@@ -35,14 +35,15 @@ export class Repository {
     this.keys = keys;
   }
 
+  /** True when `dir` holds a repository config (whatever its version: opening it then says what is wrong). */
   static async exists(dir: string): Promise<boolean> {
-    return (await readConfig(dir).catch(() => undefined)) !== undefined;
+    return fs.stat(path.join(dir, CONFIG_FILE)).then(() => true, () => false);
   }
 
   /** Creates a repository; encrypted when a passphrase is given. */
-  static async init(dir: string, opts: { passphrase?: string | null; chunkSize?: number; packSize?: number } = {}): Promise<Repository> {
+  static async init(dir: string, opts: { passphrase?: string | null; chunkSize?: number; packSize?: number; createParents?: boolean } = {}): Promise<Repository> {
     const made = opts.passphrase ? createKeys(opts.passphrase) : null;
-    const config = await writeNewConfig(dir, { chunkSize: opts.chunkSize, packSize: opts.packSize, encryption: made?.wrapped ?? null });
+    const config = await writeNewConfig(dir, { chunkSize: opts.chunkSize, packSize: opts.packSize, encryption: made?.wrapped ?? null, createParents: opts.createParents });
     return new Repository(dir, config, made?.keys ?? null);
   }
 
@@ -131,6 +132,14 @@ export class Repository {
     }
     this.indexFiles.add(name);
     return { name, bytes: raw.length };
+  }
+
+  /** Makes blobs of packs no index file names readable in this process (prune and repair, under the exclusive lock). */
+  addToIndex(packs: PackRecord[]): void {
+    const map = this.index;
+    for (const p of packs) for (const [id, type, offset, length, plainLength] of p.blobs) {
+      if (!map.has(id)) map.set(id, { pack: p.id, offset, length, type, plainLength });
+    }
   }
 
   newPackWriter(): PackWriter {

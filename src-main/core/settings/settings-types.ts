@@ -17,6 +17,8 @@ export interface Settings {
   version: 1;
   /** The local repository's folder (default: <data dir>/repository). */
   repository: string;
+  /** The id of the repository created for this data dir: a missing or different one there is an error, never replaced. */
+  repositoryId?: string;
   sources: SourceConfig[];
   retention: RetentionPolicy;
   /** IANA time zone for schedules and retention buckets (default: the machine's). */

@@ -159,8 +159,12 @@ const TITLES = [
 
 type Rand = () => number;
 
-/** mulberry32: tiny, fast and good enough for test data; the point is determinism, not quality. */
-function makeRand(seed: number): Rand {
+/**
+ * mulberry32: tiny, fast and good enough for test data; the point is determinism, not quality.
+ * Returns a generator of numbers in [0, 1); the same seed always gives the same sequence, and each
+ * call of makeRand starts a new, independent sequence. Never throws (any number is a seed: seed >>> 0).
+ */
+export function makeRand(seed: number): Rand {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
