@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import Database from 'better-sqlite3';
-import { createOfficeDb } from '../../src-main/core/sources/demo-office-db.ts';
+// makeRand: seeded mulberry32, so that every configuration gets the very same edits.
+import { createOfficeDb, makeRand } from '../../src-main/core/sources/demo-office-db.ts';
 
 export const PAGE = 4096;
 
@@ -50,18 +51,6 @@ export function copyDb(src: string, dest: string, journal: 'wal' | 'delete' = 'w
       db.close();
     }
   }
-}
-
-/** mulberry32, so that every configuration gets the very same edits. */
-function makeRand(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface EditResult { invoices: number; lines: number; ofInvoices: number; ms: number }

@@ -48,6 +48,9 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
     child.stderr.setEncoding('utf8');
     child.stdout.on('data', (d: string) => { stdout += d; });
     child.stderr.on('data', (d: string) => { stderr += d; });
+    // A child that exits without reading its stdin (git, sqlite3 under load) closes the pipe first: the EPIPE
+    // that writing to it then raises is not the command's result, which 'close' reports.
+    child.stdin.on('error', () => {});
     child.stdin.end(opts.input ?? '');
     const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, opts.timeoutMs);
     child.on('error', (err) => {

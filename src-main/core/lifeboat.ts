@@ -6,6 +6,7 @@ import { Catalog, type SnapshotRow } from './catalog/catalog.ts';
 import { Repository, type PassphraseSource } from './repository/repository.ts';
 import { isSnapshotId, type Manifest } from './repository/manifest.ts';
 import { acquireLock } from './locks/process-lock.ts';
+import { fsyncDir } from './util/durable-file.ts';
 import { loadSettings, saveSettings, validateSource } from './settings/settings-store.ts';
 import type { Settings, SourceConfig } from './settings/settings-types.ts';
 import { assertSqliteFile } from './sources/sqlite-source.ts';
@@ -334,6 +335,9 @@ export class Lifeboat {
           await repo.deleteManifest(r.id);
           this.catalog.removeSnapshot(r.id);
         }
+        // The deletions must be durable before any pack they referenced goes: otherwise a power cut could
+        // bring a manifest back whose chunks are gone (file systems without a journal: exFAT sticks).
+        if (removed.length) await fsyncDir(path.join(repo.dir, 'snapshots'));
       }
       const gc = await collectGarbage(repo, { dryRun: !!opts.dryRun, ignoreSnapshots: new Set(removed.map((r) => r.id)) });
       if (!opts.dryRun) this.catalog.addHistory({ op: 'prune', source: null, snapshot: null, actor: this.actor, result: 'ok', detail: `${removed.length} snapshot(s) removed, ${gc.packsRemoved} pack(s), ${gc.bytesFreed} bytes freed`, durationMs: Date.now() - started });

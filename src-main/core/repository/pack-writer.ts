@@ -72,7 +72,10 @@ export class PackWriter {
     const total = parts.reduce((n, p) => n + p.length, 0);
     let h: fs.FileHandle | undefined;
     try {
-      await fs.mkdir(path.dirname(file), { recursive: true });
+      if (!(await fs.stat(path.dirname(file)).then(() => true, () => false))) {
+        await fs.mkdir(path.dirname(file), { recursive: true });
+        await fsyncDir(path.dirname(path.dirname(file))); // the new packs/xx folder itself must survive a power cut
+      }
       h = await fs.open(tmp, 'w', 0o644);
       await writeAll(h, parts);
       if ((await h.stat()).size !== total) throw new Error(`short write of pack ${id}`);
