@@ -76,3 +76,17 @@ test('a lock from another host is honoured until it goes unrefreshed for 30 minu
     t.cleanup();
   }
 });
+
+test('an empty lock file left by a killed process does not block; one of a live process does', async () => {
+  const t = tempDir();
+  try {
+    fs.mkdirSync(t.dir, { recursive: true });
+    fs.writeFileSync(path.join(t.dir, `repo.shared.${deadPid()}.abcd1234.lock`), '');
+    const held = await acquireLock(t.dir, { name: 'repo', kind: 'exclusive', purpose: 'prune' });
+    await held.release();
+    fs.writeFileSync(path.join(t.dir, `repo.shared.${process.pid}.abcd1234.lock`), '');
+    await assert.rejects(acquireLock(t.dir, { name: 'repo', kind: 'exclusive', purpose: 'prune' }), /busy/);
+  } finally {
+    t.cleanup();
+  }
+});

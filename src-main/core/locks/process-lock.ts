@@ -59,6 +59,11 @@ export async function liveLocks(dir: string): Promise<Array<LockInfo & { file: s
     if (isErrno(err, 'ENOENT')) return out;
     throw err;
   }
+  // Temp files of a writer killed between write and rename.
+  for (const name of names.filter((n) => n.endsWith('.tmp'))) {
+    const st = await fs.stat(path.join(dir, name)).catch(() => undefined);
+    if (st && Date.now() - st.mtimeMs > 60_000) await fs.rm(path.join(dir, name), { force: true }).catch(() => {});
+  }
   for (const name of names.filter((n) => n.endsWith('.lock'))) {
     const file = path.join(dir, name);
     let info: LockInfo;
@@ -69,7 +74,9 @@ export async function liveLocks(dir: string): Promise<Array<LockInfo & { file: s
       // stays unreadable for a minute is debris from a crash.
       const st = await fs.stat(file).catch(() => undefined);
       if (!st) continue;
-      if (Date.now() - st.mtimeMs > 60_000) await fs.rm(file, { force: true }).catch(() => {});
+      const pid = Number(/\.(\d+)\.[0-9a-f]+\.lock$/.exec(name)?.[1] ?? NaN);
+      const deadOwner = Number.isInteger(pid) && !isProcessAlive(pid, '');
+      if (deadOwner || Date.now() - st.mtimeMs > 60_000) await fs.rm(file, { force: true }).catch(() => {});
       else out.push({ kind: 'exclusive', purpose: 'a lock being written', host: '?', pid: 0, pidStart: '', created: new Date(st.mtimeMs).toISOString(), updated: new Date(st.mtimeMs).toISOString(), file });
       continue;
     }
@@ -90,7 +97,12 @@ export async function acquireLock(dir: string, opts: { name: string; kind: 'shar
   const info: LockInfo = { kind: opts.kind, purpose: opts.purpose, host: os.hostname(), pid: process.pid, pidStart: processStart(process.pid), created: now, updated: now };
   const file = path.join(dir, `${opts.name}.${opts.kind}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.lock`);
   for (let attempt = 0; ; attempt++) {
-    await fs.writeFile(file, JSON.stringify(info), { flag: 'wx' }).catch((err: unknown) => { throw explainFsError(err, dir); });
+    // Written aside and renamed: a reader never sees an empty or half-written lock, even after a kill -9.
+    const tmp = `${file}.tmp`;
+    await fs.writeFile(tmp, JSON.stringify(info)).then(() => fs.rename(tmp, file)).catch(async (err: unknown) => {
+      await fs.rm(tmp, { force: true }).catch(() => {});
+      throw explainFsError(err, dir);
+    });
     const others = (await liveLocks(dir)).filter((l) => l.file !== file && path.basename(l.file).startsWith(`${opts.name}.`));
     const conflict = others.find((l) => opts.kind === 'exclusive' || l.kind === 'exclusive');
     if (!conflict) break;
