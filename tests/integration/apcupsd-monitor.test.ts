@@ -6,26 +6,11 @@ import { startNisServer, type NisServer } from '../peers/apcupsd-nis-server.ts';
 import { UpsMonitor } from '../../src-main/core/power/ups-monitor.ts';
 import { ApcupsdClient, parseApcupsdUrl } from '../../src-main/core/power/apcupsd-client.ts';
 import type { PowerLevel, PowerReading } from '../../src-main/core/power/power-state.ts';
+import { waitForLevel as waitForLevelOf } from '../helpers/power-wait.ts';
 
 const FAST = { intervalMs: 100, timeoutMs: 1000, backoff: { initialMs: 50, maxMs: 200 } };
 
-/** The first reading at `level` (the current one if it already is), or a rejection naming the last reading. */
-function waitForLevel(m: UpsMonitor, level: PowerLevel, timeoutMs = 3000): Promise<PowerReading> {
-  if (m.current?.level === level) return Promise.resolve(m.current);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      m.off('reading', on);
-      reject(new Error(`no ${level} reading within ${timeoutMs} ms; last: ${JSON.stringify(m.current)}`));
-    }, timeoutMs);
-    const on = (r: PowerReading): void => {
-      if (r.level !== level) return;
-      clearTimeout(timer);
-      m.off('reading', on);
-      resolve(r);
-    };
-    m.on('reading', on);
-  });
-}
+const waitForLevel = (m: UpsMonitor, level: PowerLevel, timeoutMs = 3000) => waitForLevelOf(m, level, timeoutMs);
 
 describe('apcupsd: the NIS protocol', () => {
   let server: NisServer;

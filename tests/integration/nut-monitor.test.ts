@@ -5,28 +5,13 @@ import assert from 'node:assert/strict';
 import { startNutServer, nutSkipReason, type NutServer } from '../peers/nut-server.ts';
 import { UpsMonitor } from '../../src-main/core/power/ups-monitor.ts';
 import { NutClient, NutError, parseNutUrl } from '../../src-main/core/power/nut-client.ts';
-import type { PowerLevel, PowerReading } from '../../src-main/core/power/power-state.ts';
+import type { PowerLevel } from '../../src-main/core/power/power-state.ts';
+import { waitForLevel as waitForLevelOf } from '../helpers/power-wait.ts';
 
 /** Fast polling so the flows take seconds; the backoff cap is low so a restarted upsd is found quickly. */
 const FAST = { intervalMs: 200, timeoutMs: 1000, backoff: { initialMs: 100, maxMs: 400 } };
 
-/** The first reading at `level` (the current one if it already is), or a rejection naming the last reading. */
-function waitForLevel(m: UpsMonitor, level: PowerLevel, timeoutMs = 5000): Promise<PowerReading> {
-  if (m.current?.level === level) return Promise.resolve(m.current);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      m.off('reading', on);
-      reject(new Error(`no ${level} reading within ${timeoutMs} ms; last: ${JSON.stringify(m.current)}`));
-    }, timeoutMs);
-    const on = (r: PowerReading): void => {
-      if (r.level !== level) return;
-      clearTimeout(timer);
-      m.off('reading', on);
-      resolve(r);
-    };
-    m.on('reading', on);
-  });
-}
+const waitForLevel = (m: UpsMonitor, level: PowerLevel, timeoutMs = 5000) => waitForLevelOf(m, level, timeoutMs);
 
 describe('NUT: a real upsd with dummy-ups', { skip: nutSkipReason() }, () => {
   let server: NutServer;
