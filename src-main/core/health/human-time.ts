@@ -1,3 +1,4 @@
+import { calendarFormat } from '../util/calendar-format.ts';
 // Small pure formatters for the words the verdict shows: ages ("3 min ago"), clock times ("14:02"),
 // sizes ("12 GB"). English only for now; the reason codes are what a translation would key on.
 
@@ -83,25 +84,8 @@ interface LocalParts {
   weekday: string;
 }
 
-const formats = new Map<string, Intl.DateTimeFormat>();
-
 function localParts(ms: number, timeZone: string): LocalParts {
-  let format = formats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      calendar: 'gregory',
-      numberingSystem: 'latn',
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      weekday: 'short',
-    });
-    formats.set(timeZone, format);
-  }
+  const format = calendarFormat(timeZone);
   const p: Record<string, string> = {};
   for (const part of format.formatToParts(ms)) p[part.type] = part.value;
   return { date: `${p.year}-${p.month}-${p.day}`, hour: p.hour ?? '00', minute: p.minute ?? '00', weekday: p.weekday ?? '' };

@@ -1,3 +1,4 @@
+import { calendarFormat } from '../util/calendar-format.ts';
 // Retention: which snapshots to keep and which to forget. Modelled on restic's ApplyPolicy
 // (internal/data/snapshot_policy.go): count-based calendar buckets walked newest first, plus
 // Lifeboat's safety rules. Pure: no clock, no I/O; the caller supplies the snapshots and the zone.
@@ -258,18 +259,7 @@ class ZoneClock {
 
   constructor(timeZone: string) {
     try {
-      this.format = new Intl.DateTimeFormat('en-US', {
-        timeZone,
-        calendar: 'gregory',
-        numberingSystem: 'latn',
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-      });
+      this.format = calendarFormat(timeZone);
     } catch {
       throw new Error(`Unknown time zone ${JSON.stringify(timeZone)}: expected an IANA name such as "Europe/Berlin"`);
     }
@@ -280,7 +270,7 @@ class ZoneClock {
     if (cached) return cached;
     const fields: Record<string, number> = {};
     for (const part of this.format.formatToParts(ms)) {
-      if (part.type !== 'literal') fields[part.type] = Number(part.value);
+      if (part.type !== 'literal' && part.type !== 'weekday') fields[part.type] = Number(part.value);
     }
     const [year, month, day, hour, minute, second] = [fields.year, fields.month, fields.day, fields.hour, fields.minute, fields.second].map((n) => n ?? 0) as [number, number, number, number, number, number];
     const wholeSecond = Math.floor(ms / 1000) * 1000;
