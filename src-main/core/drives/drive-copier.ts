@@ -133,6 +133,7 @@ export async function copyToDrive(lb: Lifeboat, drive: { mount: string; label?: 
 
     // Copy, latest first, one snapshot at a time.
     let prunedForSpace = false;
+    const readBack = new Set<string>(); // packs already read back whole and checked while copying
     for (let i = 0; i < selection.copy.length; i++) {
       const id = selection.copy[i]!;
       try {
@@ -140,6 +141,7 @@ export async function copyToDrive(lb: Lifeboat, drive: { mount: string; label?: 
         const report = await copySnapshots(src, repoDir, [id], { onProgress: (done, total) => emit({ type: 'progress', drive: ref, phase: 'copy', snapshot: id, done, total }) });
         await stillThere();
         result.bytes += report.bytesCopied;
+        for (const p of report.packs) readBack.add(p);
         result.copied.push(...report.copied);
         union.set(id, { ...union.get(id)!, onDrive: true });
       } catch (err) {
@@ -178,7 +180,7 @@ export async function copyToDrive(lb: Lifeboat, drive: { mount: string; label?: 
     // Verify what was copied, on the drive, with a fresh view of its repository.
     if (result.copied.length) {
       const dest = await openDrive(src, repoDir);
-      const report = await verifySnapshots(dest, result.copied, { deep: false, tmpDir: lb.tmpDir, onProgress: (done, total) => emit({ type: 'progress', drive: ref, phase: 'verify', done, total }) });
+      const report = await verifySnapshots(dest, result.copied, { deep: false, tmpDir: lb.tmpDir, trustedPacks: readBack, onProgress: (done, total) => emit({ type: 'progress', drive: ref, phase: 'verify', done, total }) });
       if (!report.ok) {
         await stillThere(); // a drive pulled during the verify reads as missing packs: say it was pulled
         const bad = report.snapshots.filter((v) => !v.ok).map((v) => `${v.id}: ${v.problems[0] ?? 'damaged'}`);

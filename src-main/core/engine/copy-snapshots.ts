@@ -11,7 +11,7 @@ import { acquireLock } from '../locks/process-lock.ts';
 import { fsyncDir, writeFileDurable } from '../util/durable-file.ts';
 import { scratchName, removeDeadScratch } from '../util/scratch-files.ts';
 
-export interface CopyReport { copied: string[]; alreadyThere: string[]; packsCopied: number; bytesCopied: number; verifiedBytes: number }
+export interface CopyReport { copied: string[]; alreadyThere: string[]; packsCopied: number; bytesCopied: number; verifiedBytes: number; /** Packs written and read back (checked against their SHA-256 names) by this call. */ packs: string[] }
 
 /**
  * Copies snapshots from `src` into the repository folder `destDir` (a USB drive, a network folder), creating
@@ -25,7 +25,7 @@ export async function copySnapshots(src: Repository, destDir: string, ids: strin
   // The twin shares the source's key, so it opens with the keys already in hand.
   const dest = src.keys ? await Repository.openWithKeys(destDir, src.keys) : await Repository.open(destDir, async () => '');
   const lock = await acquireLock(path.join(destDir, 'locks'), { name: 'repo', kind: 'shared', purpose: 'copy of snapshots', waitMs: 10 * 60_000 });
-  const report: CopyReport = { copied: [], alreadyThere: [], packsCopied: 0, bytesCopied: 0, verifiedBytes: 0 };
+  const report: CopyReport = { copied: [], alreadyThere: [], packsCopied: 0, bytesCopied: 0, verifiedBytes: 0, packs: [] };
   try {
     await removeDeadScratch(path.join(destDir, 'tmp'));
     await src.loadIndex();
@@ -57,6 +57,7 @@ export async function copySnapshots(src: Repository, destDir: string, ids: strin
       report.bytesCopied += bytes;
       report.verifiedBytes += bytes;
       report.packsCopied++;
+      report.packs.push(id);
       opts.onProgress?.(++done, total);
     }
     await dest.writeIndex(records);
