@@ -136,7 +136,7 @@ function triggerRows(r: BenchResults, goals: Record<string, boolean>): Row[] {
       const pass = t < POWER_GOAL_MS && !p.error;
       goals['power: UPS on battery -> emergency snapshot durable < 5 s'] = pass;
       rows.push([name, String(p.runs.length),
-        `${secs(t)} (${p.runs.map((one) => secs(one.ms)).join(', ')}): upsd says OB at ${secs(median(p.runs.map((one) => one.upsdMs)))}, agent sees it at ${secs(saw)}, ` +
+        `${secs(t)} (${p.runs.map((one) => `${secs(one.ms)} cut ${secs(one.phaseMs)} after a poll`).join(', ')}): upsd says OB at ${secs(median(p.runs.map((one) => one.upsdMs)))}, agent sees it at ${secs(saw)}, ` +
         `then durable in ${secs(snap)}; emergency-backup logged at ${secs(median(p.runs.map((one) => one.eventMs)))}${p.error ? `; ERROR: ${p.error.split('\n')[0]}` : ''}`,
         `dummy-ups loop <= ${secs(DRIVER_POLL_MS)} + agent UPS poll <= ${secs(p.agentPollMs)} + snapshot: worst case ${secs(worst)}; lifeboat backup of the same change (c recent): ${secs(recent)}`,
         `${x(ratio(t, POWER_GOAL_MS))} of 5 s`, `< 5 s ${ok(pass)}`, '']);
@@ -180,8 +180,8 @@ export function report(r: BenchResults): void {
     'LIFEBOAT_PASSPHRASE set. zstd CLI is single-threaded (-T1 default). Repository growth is du -sb before/after (directories included).');
   if (r.power && !r.power.skipped) {
     console.log(`power: from setStatus('OB DISCHRG') (upsrw) to a new manifest in repository/snapshots/ of the running agent: the driver taking the status ` +
-      `(dummy-ups, pollinterval ${secs(DRIVER_POLL_MS)}), the agent's next UPS poll (every ${secs(AGENT_POLL_MS)}; cut i of n comes ` +
-      '(i + 0.5) / n of the way through that cycle, timed from the agent\'s own log lines), then the snapshot. The agent\'s schedules were disabled so that nothing else ran. The manifest is seen at its ' +
+      `(dummy-ups, pollinterval ${secs(DRIVER_POLL_MS)}), the agent's next UPS poll (every ${secs(AGENT_POLL_MS)}; cut i of n is aimed at ` +
+      '(i + 0.5) / n of the way through that cycle, from the agent\'s own log lines), then the snapshot. The agent\'s schedules were disabled so that nothing else ran. The manifest is seen at its ' +
       'rename (its content already fsynced); the fsync of the folder follows within milliseconds.');
   }
 

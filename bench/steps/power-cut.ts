@@ -29,9 +29,11 @@ const STEP_TIMEOUT_MS = 120_000;
 
 /** One power cut; every time is ms after setStatus('OB DISCHRG') was called. */
 export interface PowerRun {
+  /** Where in the agent's 2 s poll cycle the cut was aimed: cut i of n at (i + 0.5) / n of it. */
+  aimedPhaseMs: number;
   /**
-   * Where in the agent's poll cycle the cut came: ms since its latest poll, counted from the poll that logged the
-   * UPS's last change (a `ups` line) in steps of 2 s. Cut i of n aims at (i + 0.5) / n of the cycle.
+   * Where it came, seen afterwards: ms since the agent's last poll before the cut, from the poll that saw it
+   * (polls are 2 s apart while the agent is idle): 2000 * ceil(agentSawMs / 2000) - agentSawMs.
    */
   phaseMs: number;
   /** A new manifest is in repository/snapshots/: the emergency snapshot is durable. The measured time. */
@@ -133,7 +135,7 @@ function upsdStatus(nut: NutServer): Promise<string | undefined> {
 
 /**
  * One cut: setStatus('OB DISCHRG') at `phaseMs` into the agent's poll cycle (its polls run every 2 s from
- * `polledAt`, the arrival of a `ups` line), then waits for the new manifest and the agent's lines about it.
+ * `polledAt`, a moment it polled), then waits for the new manifest and the agent's lines about it.
  */
 async function cutOnce(nut: NutServer, ctx: LbCtx, agent: AgentProc, edit: EditResult, polledAt: number, phaseMs: number): Promise<PowerRun> {
   const before = new Set(manifests(ctx));
@@ -172,7 +174,8 @@ async function cutOnce(nut: NutServer, ctx: LbCtx, agent: AgentProc, edit: EditR
   const snaps = (emergency.snapshots ?? []) as Array<{ id: string }>;
   if (emergency.ok !== true || !snaps.some((s) => s.id === fresh)) throw new Error(`the emergency backup did not report snapshot ${fresh}: ${JSON.stringify(emergency)}`);
   return {
-    phaseMs: (t0 - polledAt) % AGENT_POLL_MS, ms, setStatusMs, upsdMs, agentSawMs: saw.at - t0, eventMs: emergency.at - t0, eventStampMs: Date.parse(emergency.time ?? '') - wall0,
+    aimedPhaseMs: (t0 - polledAt) % AGENT_POLL_MS, phaseMs: AGENT_POLL_MS * Math.ceil((saw.at - t0) / AGENT_POLL_MS) - (saw.at - t0),
+    ms, setStatusMs, upsdMs, agentSawMs: saw.at - t0, eventMs: emergency.at - t0, eventStampMs: Date.parse(emergency.time ?? '') - wall0,
     jobMs: Number(job.durationMs), snapshot: fresh, edit,
   };
 }
@@ -206,19 +209,23 @@ export async function powerStep(db0: string): Promise<PowerResult> {
     await waitFor('"started" log line', a, eventAfter(a, 'started', 0));
     await waitFor('agent-status.json with the UPS online', a, () => agentPowerOnline(ctx!, a.child.pid));
     const runs = FORCED_RUNS ?? 3;
-    let polled = await waitFor('"ups" log line (first reading: online)', a, eventAfter(a, 'ups', 0, (e) => e.power === 'online'));
+    // A `power` line is logged inside the poll that saw the change, so it marks a poll.
+    let polledAt = (await waitFor('"power" log line (first reading: online)', a, eventAfter(a, 'power', 0, (e) => e.power === 'online'))).at;
     for (let i = 0; i < runs; i++) {
       if (i > 0) {
         // Power back: the agent checks every source (quick_check); then the office changes rows again.
         const t = performance.now();
         await nut.setStatus('OL');
-        polled = await waitFor('"ups" log line (back online)', a, eventAfter(a, 'ups', t, (e) => e.power === 'online'));
-        await waitFor('source check after power returned', a, eventAfter(a, 'source-check', t));
+        const back = await waitFor('"power" log line (back online)', a, eventAfter(a, 'power', t, (e) => e.power === 'online'));
+        const checked = await waitFor('source check after power returned', a, eventAfter(a, 'source-check', t));
+        // The check runs on the agent's main thread, inside that poll: a check longer than the poll interval
+        // holds the next poll back until it ends, and the cycle starts again from there.
+        polledAt = checked.at > back.at + AGENT_POLL_MS ? checked.at : back.at;
         edit = editInvoices(db, EDIT_FRACTION, 'recent', editSeed('recent', i));
       }
-      const r = await cutOnce(nut, ctx, a, edit, polled.at, ((i + 0.5) / runs) * AGENT_POLL_MS);
+      const r = await cutOnce(nut, ctx, a, edit, polledAt, ((i + 0.5) / runs) * AGENT_POLL_MS);
       res.runs.push(r);
-      log(`  run ${i + 1} (cut ${secs(r.phaseMs)} after an agent poll): durable after ${secs(r.ms)} (upsd OB at ${secs(r.upsdMs)}, agent saw it at ${secs(r.agentSawMs)}, emergency job ${secs(r.jobMs)}; ` +
+      log(`  run ${i + 1} (cut ${secs(r.phaseMs)} after an agent poll, aimed at ${secs(r.aimedPhaseMs)}): durable after ${secs(r.ms)} (upsd OB at ${secs(r.upsdMs)}, agent saw it at ${secs(r.agentSawMs)}, emergency job ${secs(r.jobMs)}; ` +
         `emergency-backup line at ${secs(r.eventMs)}); ${edit.invoices} invoices + ${edit.lines} lines changed`);
     }
   } catch (err) {

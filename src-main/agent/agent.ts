@@ -105,7 +105,7 @@ export class Agent {
       this.unclean = { detectedAt: new Date().toISOString(), state: 'checking' };
       this.log.warn({ event: 'unclean-shutdown' }, 'the previous run did not stop cleanly: checking every source');
       void this.submit({ key: 'source-check', kind: 'source-check', reason: 'unclean shutdown', priority: 'user', run: async () => {
-        const results = checkSources(lb);
+        const results = await checkSources(lb);
         const problems = results.filter((r) => !r.ok).map((r) => ({ source: r.source, message: r.message }));
         this.unclean = { detectedAt: this.unclean!.detectedAt, state: 'done', problems };
         lb.catalog.addHistory({ op: 'source-check', source: null, snapshot: null, actor: 'agent', result: problems.length ? 'warning' : 'ok', detail: `after an unclean shutdown: ${results.map((r) => `${r.source}: ${r.message}`).join('; ') || 'no SQLite sources'}`, durationMs: 0 });
@@ -132,7 +132,9 @@ export class Agent {
     if (lb.settings.osBattery !== false && (await readOsBattery()).detail !== 'no battery') sources.push(osBatterySource());
     this.powerSources = sources.length;
     for (const url of sources) {
-      const m = new UpsMonitor(url, { intervalMs: this.opts.powerPollMs ?? 2000 });
+      // Every second: a NUT or NIS request is a few bytes on a kept-open connection, and a power cut should
+      // be seen at once (the emergency snapshot races the battery).
+      const m = new UpsMonitor(url, { intervalMs: this.opts.powerPollMs ?? 1000 });
       m.on('reading', (r) => this.onReading(r));
       m.on('change', (r, prev) => this.log.info({ event: 'ups', source: r.source, power: r.level, previous: prev?.level, detail: r.detail }, `UPS ${r.source}: ${r.level}`));
       m.start();
@@ -247,7 +249,7 @@ export class Agent {
     else if (combined.level === 'online' && (previous === 'on-battery' || previous === 'low-battery')) {
       this.emergency = undefined;
       void this.submit({ key: 'source-check', kind: 'source-check', reason: 'power restored', priority: 'user', run: async () => {
-        const results = checkSources(this.lb);
+        const results = await checkSources(this.lb);
         this.lb.catalog.addHistory({ op: 'source-check', source: null, snapshot: null, actor: 'agent', result: results.every((r) => r.ok) ? 'ok' : 'warning', detail: `power restored: ${results.map((r) => `${r.source}: ${r.message}`).join('; ') || 'no SQLite sources'}`, durationMs: 0 });
         this.log.info({ event: 'source-check', results }, 'power restored: sources checked');
         return results;

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Lifeboat } from '../lifeboat.ts';
 import type { Manifest } from '../repository/manifest.ts';
-import { openLiveReadonly, removeSqliteFiles } from '../sources/sqlite-source.ts';
+import { openLiveReadonly, removeSqliteFiles, sqliteFactsInWorker } from '../sources/sqlite-source.ts';
 import { scratchName } from '../util/scratch-files.ts';
 
 /** Results the health verdict reads later, kept in the catalog's kv table as JSON. */
@@ -84,19 +84,20 @@ export async function restoreDrill(lb: Lifeboat): Promise<{ ok: boolean; results
   return { ok, results };
 }
 
-/** quick_check of every live SQLite source (after an unclean shutdown, or when power comes back). */
-export function checkSources(lb: Lifeboat): Array<{ source: string; ok: boolean; message: string }> {
-  return lb.settings.sources.filter((s) => s.kind === 'sqlite').map((s) => {
+/**
+ * quick_check of every live SQLite source (after an unclean shutdown, or when power comes back), on a
+ * worker thread: a 500 MB check takes about a second, and the agent's UPS polls must not wait for it.
+ */
+export async function checkSources(lb: Lifeboat): Promise<Array<{ source: string; ok: boolean; message: string }>> {
+  const out: Array<{ source: string; ok: boolean; message: string }> = [];
+  for (const s of lb.settings.sources.filter((x) => x.kind === 'sqlite')) {
     try {
-      const db = openLiveReadonly(s.path, 10_000);
-      try {
-        const r = (db.pragma('quick_check') as Array<{ quick_check: string }>).map((x) => x.quick_check).join('; ');
-        return { source: s.name, ok: r === 'ok', message: r === 'ok' ? 'quick_check ok' : r.slice(0, 300) };
-      } finally {
-        db.close();
-      }
+      openLiveReadonly(s.path, 10_000).close(); // rolls back a hot journal left by a crashed writer, if any
+      const facts = await sqliteFactsInWorker(s.path, 'live');
+      out.push({ source: s.name, ok: facts.quickCheck === 'ok', message: facts.quickCheck === 'ok' ? 'quick_check ok' : facts.quickCheck.slice(0, 300) });
     } catch (err) {
-      return { source: s.name, ok: false, message: (err as Error).message };
+      out.push({ source: s.name, ok: false, message: (err as Error).message });
     }
-  });
+  }
+  return out;
 }

@@ -25,8 +25,9 @@ export class Repository {
   readonly keys: RepoKeys | null;
   private indexMap: Map<string, BlobLoc> | undefined;
   private indexFiles = new Set<string>();
+  // (A whole-pack read cache was tried and measured slower: the chunks of a later snapshot alternate between
+  // packs, and a small cache re-reads 16 MiB packs again and again.)
   private fds = new Map<string, fs.FileHandle>();
-  private packCache = new Map<string, Buffer>();
 
   private constructor(dir: string, config: RepoConfig, keys: RepoKeys | null) {
     this.dir = dir;
@@ -164,13 +165,6 @@ export class Repository {
   }
 
   private async readStored(loc: BlobLoc, id: string): Promise<Buffer> {
-    // Restores and verifies read a pack's blobs mostly in order: one large read per pack instead of one
-    // small read per chunk (8,000 reads for a 500 MB database) is measured to be much faster.
-    const cached = this.packCache.get(loc.pack) ?? (loc.length < 1 << 20 ? await this.cachePack(loc.pack) : undefined);
-    if (cached) {
-      if (loc.offset + loc.length > cached.length) throw new CorruptError(`chunk ${id.slice(0, 12)}`, `its pack ${loc.pack.slice(0, 12)} is truncated`);
-      return cached.subarray(loc.offset, loc.offset + loc.length);
-    }
     let h = this.fds.get(loc.pack);
     if (!h) {
       try {
@@ -188,24 +182,7 @@ export class Repository {
     return buf;
   }
 
-  /** Reads a whole pack into a small LRU cache (a few packs: tens of MB); undefined when it is missing or too big. */
-  private async cachePack(pack: string): Promise<Buffer | undefined> {
-    let data: Buffer;
-    try {
-      const file = packPath(this.dir, pack);
-      if ((await fs.stat(file)).size > 64 << 20) return undefined;
-      data = await fs.readFile(file);
-    } catch (err) {
-      if (isErrno(err, 'ENOENT')) return undefined; // readStored reports the missing pack with its message
-      throw err;
-    }
-    this.packCache.set(pack, data);
-    if (this.packCache.size > 3) this.packCache.delete(this.packCache.keys().next().value!);
-    return data;
-  }
-
   async closeFiles(): Promise<void> {
-    this.packCache.clear();
     const all = [...this.fds.values()];
     this.fds.clear();
     await Promise.all(all.map((h) => h.close().catch(() => {})));
