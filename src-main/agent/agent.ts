@@ -219,16 +219,18 @@ export class Agent {
 
   private runScheduled(id: string, why: string) {
     const lb = this.lb;
-    const run: Record<string, () => Promise<unknown>> = {
+    const run: Record<string, (job: QueueJob) => Promise<unknown>> = {
       backup: () => backupChanged(lb, 'schedule'),
       prune: () => lb.prune(),
-      'quick-verify': () => verifyAll(lb, false),
-      'deep-verify': () => verifyAll(lb, true),
-      'restore-drill': () => restoreDrill(lb),
+      'quick-verify': (job) => verifyAll(lb, false, job.signal),
+      'deep-verify': (job) => verifyAll(lb, true, job.signal),
+      'restore-drill': (job) => restoreDrill(lb, job.signal),
     };
     const fn = run[id];
     if (!fn) return Promise.resolve();
-    return this.submit({ key: id, kind: id, reason: why, priority: 'schedule', run: fn });
+    // Checks only read: a power cut may interrupt them (they run again at their next time).
+    const cancellable = id === 'quick-verify' || id === 'deep-verify' || id === 'restore-drill';
+    return this.submit({ key: id, kind: id, reason: why, priority: 'schedule', cancellable, run: fn });
   }
 
   private onReading(r: PowerReading): void {

@@ -244,7 +244,7 @@ export class Lifeboat {
     return hits[0]!;
   }
 
-  async verify(opts: { ids?: string[]; all?: boolean; deep?: boolean }): Promise<VerifyReport> {
+  async verify(opts: { ids?: string[]; all?: boolean; deep?: boolean; signal?: AbortSignal }): Promise<VerifyReport> {
     const repo = await this.repository();
     const started = Date.now();
     let ids: string[];
@@ -255,7 +255,7 @@ export class Lifeboat {
     const repoLock = await acquireLock(path.join(repo.dir, 'locks'), { name: 'repo', kind: 'shared', purpose: 'verify', waitMs: 10 * 60_000 });
     let report: VerifyReport;
     try {
-      report = await verifySnapshots(repo, ids, { deep: !!opts.deep, tmpDir: this.tmpDir });
+      report = await verifySnapshots(repo, ids, { deep: !!opts.deep, tmpDir: this.tmpDir, signal: opts.signal });
     } finally {
       await repoLock.release();
     }

@@ -161,3 +161,21 @@ test('prune keeps what the policy asks, frees unreferenced packs, and the rest s
     t.cleanup();
   }
 });
+
+test('a verify stops when its signal aborts (an emergency needs the disk) and records no result', async () => {
+  const t = tempDir();
+  try {
+    const dbPath = path.join(t.dir, 'office.db');
+    createOfficeDb(dbPath, { targetBytes: 1 << 20, seed: 8 });
+    const lb = await open(path.join(t.dir, 'data'));
+    await lb.addSource({ name: 'office', kind: 'sqlite', path: dbPath });
+    await lb.backup();
+    const ac = new AbortController();
+    ac.abort(new Error('interrupted for an emergency (power)'));
+    await assert.rejects(lb.verify({ all: true, deep: true, signal: ac.signal }), /interrupted for an emergency/);
+    assert.equal((await lb.list())[0]!.verified, null, 'nothing marked verified');
+    lb.close();
+  } finally {
+    t.cleanup();
+  }
+});

@@ -69,3 +69,21 @@ test('stop lets the running job finish and drops the queue', async () => {
   assert.equal((await queued).error, 'shutting down');
   assert.equal((await q.submit({ key: 'c', kind: 'x', reason: 'r', priority: 'user', run: async () => {} })).ok, false);
 });
+
+test('an emergency interrupts a running check (cancellable) but never a running backup', async () => {
+  const q = new JobQueue();
+  const check = q.submit({ key: 'deep-verify', kind: 'deep-verify', reason: 'schedule', priority: 'schedule', cancellable: true, run: (job) => new Promise((_, reject) => job.signal.addEventListener('abort', () => reject(job.signal.reason))) });
+  const emergency = await q.submit({ key: 'emergency', kind: 'emergency-backup', reason: 'power', priority: 'emergency', run: async () => 'saved' });
+  assert.equal(emergency.result, 'saved');
+  const interrupted = await check;
+  assert.equal(interrupted.ok, false);
+  assert.match(interrupted.error ?? '', /interrupted for an emergency \(power\)/);
+
+  let release!: () => void;
+  let backupDone = false;
+  const backup = q.submit({ key: 'backup', kind: 'backup', reason: 'schedule', priority: 'schedule', run: async (job) => { await new Promise<void>((r) => (release = r)); backupDone = !job.signal.aborted; } });
+  const second = q.submit({ key: 'emergency2', kind: 'emergency-backup', reason: 'power', priority: 'emergency', run: async () => backupDone });
+  release();
+  assert.equal((await backup).ok, true);
+  assert.equal((await second).result, true, 'the emergency ran after the backup finished, untouched');
+});

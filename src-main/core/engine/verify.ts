@@ -21,7 +21,7 @@ export interface VerifyReport { level: 'quick' | 'deep'; ok: boolean; snapshots:
  * compares per-table row counts with the manifest.
  * Each pack is read once however many snapshots share it.
  */
-export async function verifySnapshots(repo: Repository, ids: string[], opts: { deep: boolean; tmpDir: string; onProgress?: (done: number, total: number) => void; /** Packs whose whole content was just read back and matched its SHA-256 name (a drive copy): checked for presence and size only. */ trustedPacks?: ReadonlySet<string> }): Promise<VerifyReport> {
+export async function verifySnapshots(repo: Repository, ids: string[], opts: { deep: boolean; tmpDir: string; onProgress?: (done: number, total: number) => void; /** Packs whose whole content was just read back and matched its SHA-256 name (a drive copy): checked for presence and size only. */ trustedPacks?: ReadonlySet<string>; /** Stops between packs and between snapshots (throws the abort reason). */ signal?: AbortSignal }): Promise<VerifyReport> {
   const { damaged: damagedIndexFiles } = await repo.loadIndex();
   const blobProblem = new Map<string, string | null>();
   const verdicts: SnapshotVerdict[] = [];
@@ -64,6 +64,7 @@ export async function verifySnapshots(repo: Repository, ids: string[], opts: { d
   }
   let done = 0;
   for (const [pack, blobs] of byPack) {
+    opts.signal?.throwIfAborted();
     if (opts.trustedPacks?.has(pack)) {
       const size = await fs.stat(packPath(repo.dir, pack)).then((s) => s.size, () => -1);
       for (const c of blobs) {
@@ -107,6 +108,7 @@ export async function verifySnapshots(repo: Repository, ids: string[], opts: { d
       if (bad.length) v.problems.push(`${bad.length} damaged or missing chunk(s), e.g. ${bad[0]}`);
     }
     if (opts.deep && v.problems.length === 0) {
+      opts.signal?.throwIfAborted();
       // Snapshots of an unchanged source share their content: rebuild and check each distinct content once.
       const m = manifests.get(v.id)!;
       const key = JSON.stringify([m.source.kind, m.sqlite?.tables, m.files.map((f) => [f.path, f.type, f.size, f.sha256, f.chunks, f.lists])]);

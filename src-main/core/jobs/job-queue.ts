@@ -11,19 +11,22 @@ export interface JobSpec {
   source?: string;
   reason: string;
   priority: Priority;
+  /** Read-only work (verify, drill) that an emergency may interrupt; it must honour `job.signal`. */
+  cancellable?: boolean;
   run: (job: RunningJob) => Promise<unknown>;
 }
 
-export interface RunningJob { id: number; spec: JobSpec; progress(phase: string, done: number, total: number): void }
+export interface RunningJob { id: number; spec: JobSpec; signal: AbortSignal; progress(phase: string, done: number, total: number): void }
 export interface JobState { id: number; kind: string; source?: string; reason: string; priority: Priority; state: 'queued' | 'running'; phase?: string; done?: number; total?: number; startedAt?: string }
 export interface JobOutcome { id: number; kind: string; source?: string; reason: string; ok: boolean; result?: unknown; error?: string; durationMs: number }
 
-interface Entry { id: number; spec: JobSpec; state: JobState; waiters: Array<{ resolve: (o: JobOutcome) => void }> }
+interface Entry { id: number; spec: JobSpec; state: JobState; waiters: Array<{ resolve: (o: JobOutcome) => void }>; abort?: AbortController }
 
 /**
  * Runs jobs one at a time, highest priority first (FIFO within a priority). Requests for work that is already
  * queued merge into it (taking the higher priority); a request for work that is RUNNING waits for that run,
- * never starting a second snapshot of a source being snapshotted. Events: 'change' (the job list changed),
+ * never starting a second snapshot of a source being snapshotted. An emergency job interrupts a running
+ * cancellable job (a verify or a drill: read-only, safe to stop) instead of waiting for it. Events: 'change' (the job list changed),
  * 'progress' (JobState), 'done' (JobOutcome). `stop()` lets the running job finish and drops the queue.
  */
 export class JobQueue extends EventEmitter {
@@ -57,6 +60,10 @@ export class JobQueue extends EventEmitter {
       this.queue.push({ id, spec, waiters: [{ resolve }], state: { id, kind: spec.kind, source: spec.source, reason: spec.reason, priority: spec.priority, state: 'queued' } });
       this.sort();
       this.emit('change');
+      const running = this.running;
+      if (spec.priority === 'emergency' && running?.spec.cancellable && running.spec.priority !== 'emergency') {
+        running.abort?.abort(new Error(`interrupted for an emergency (${spec.reason})`));
+      }
       this.pump();
     });
   }
@@ -70,6 +77,7 @@ export class JobQueue extends EventEmitter {
     const entry = this.queue.shift();
     if (!entry) return;
     this.running = entry;
+    entry.abort = new AbortController();
     entry.state.state = 'running';
     entry.state.startedAt = new Date().toISOString();
     this.emit('change');
@@ -77,6 +85,7 @@ export class JobQueue extends EventEmitter {
     const job: RunningJob = {
       id: entry.id,
       spec: entry.spec,
+      signal: entry.abort.signal,
       progress: (phase, done, total) => {
         Object.assign(entry.state, { phase, done, total });
         this.emit('progress', { ...entry.state });

@@ -45,15 +45,16 @@ export async function backupChanged(lb: Lifeboat, reason: string, only?: string[
 }
 
 /** Quick or deep verify of every snapshot, with the result kept for the health verdict. */
-export async function verifyAll(lb: Lifeboat, deep: boolean): Promise<{ ok: boolean; damaged: string[] }> {
+export async function verifyAll(lb: Lifeboat, deep: boolean, signal?: AbortSignal): Promise<{ ok: boolean; damaged: string[] }> {
   const time = new Date().toISOString();
   try {
-    const r = await lb.verify({ all: true, deep });
+    const r = await lb.verify({ all: true, deep, signal });
     const damaged = r.snapshots.filter((s) => !s.ok).map((s) => s.id);
     lb.catalog.set(deep ? KV.deepVerify : KV.quickVerify, JSON.stringify({ time, ok: r.ok, damaged }));
     return { ok: r.ok, damaged };
   } catch (err) {
-    lb.catalog.set(deep ? KV.deepVerify : KV.quickVerify, JSON.stringify({ time, ok: false, error: (err as Error).message }));
+    // An interrupted check found nothing wrong: it is simply not done, and the last result stands.
+    if (!signal?.aborted) lb.catalog.set(deep ? KV.deepVerify : KV.quickVerify, JSON.stringify({ time, ok: false, error: (err as Error).message }));
     throw err;
   }
 }
@@ -62,11 +63,12 @@ export async function verifyAll(lb: Lifeboat, deep: boolean): Promise<{ ok: bool
  * The weekly restore drill: restores the latest snapshot of each source to a scratch file, checks it (the
  * restore itself checks every chunk, the whole-file checksum, quick_check and row counts), and removes it.
  */
-export async function restoreDrill(lb: Lifeboat): Promise<{ ok: boolean; results: Array<{ source: string; ok: boolean; error?: string }> }> {
+export async function restoreDrill(lb: Lifeboat, signal?: AbortSignal): Promise<{ ok: boolean; results: Array<{ source: string; ok: boolean; error?: string }> }> {
   const results: Array<{ source: string; ok: boolean; error?: string }> = [];
   const dir = path.join(lb.dataDir, 'tmp');
   await fs.mkdir(dir, { recursive: true });
   for (const src of lb.settings.sources) {
+    signal?.throwIfAborted();
     const target = path.join(dir, scratchName(`drill-${src.name}`));
     try {
       await lb.restore({ ref: 'latest', source: src.name, to: target });
