@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'corrupt'            // data in the repository failed a checksum or could not be decoded
   | 'busy'               // a lock held by a live process
   | 'no-space'           // ENOSPC / EDQUOT
-  | 'permission'         // EACCES / EPERM / EROFS
+  | 'permission'         // EACCES / EPERM / EROFS writing (the repository, a restore target)
+  | 'unreadable'         // EACCES / EPERM reading a source: that source's problem, not everyone's
   | 'failed';            // an operation failed for a reason given in the message
 
 export class LifeboatError extends Error {
@@ -49,7 +50,7 @@ export function explainFsError(err: unknown, place: string, doing: 'reading' | '
   }
   if (code === 'EROFS') return new LifeboatError('permission', `${place} is on a read-only disk`, { cause: err });
   if (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN') return new LifeboatError('permission', `cannot write ${place} (${code})`, { cause: err });
-  if (code === 'EACCES' || code === 'EPERM') return new LifeboatError('permission', `permission denied ${doing} ${place}`, { cause: err });
+  if (code === 'EACCES' || code === 'EPERM') return new LifeboatError(doing === 'reading' ? 'unreadable' : 'permission', `permission denied ${doing} ${place}`, { cause: err });
   return err;
 }
 

@@ -161,8 +161,8 @@ export class Lifeboat {
         else skipped.push(src.name);
       } catch (err) {
         // Per-source problems (a missing file) do not stop the others; repository-wide ones stop everything.
-        // (A permission problem reading one source is that source's; writing the repository is everyone's.)
-        if (!(err instanceof LifeboatError) || sources.length === 1 || ['no-space', 'wrong-passphrase', 'corrupt'].includes(err.code) || (err.code === 'permission' && !err.message.includes(' reading '))) throw err;
+        // ('unreadable', a source we may not read, is that source's problem; 'permission' writing the repository is everyone's.)
+        if (!(err instanceof LifeboatError) || sources.length === 1 || ['no-space', 'permission', 'wrong-passphrase', 'corrupt'].includes(err.code)) throw err;
         errors.push({ source: src.name, error: err.message });
       }
     }

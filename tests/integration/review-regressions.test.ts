@@ -127,3 +127,25 @@ test('REV-06 a live database destroyed by garbage is restored in place, the dama
     t.cleanup();
   }
 });
+
+test('REV-07 an unreadable file is skipped with a warning; the rest of the folder and other sources are backed up', { skip: process.getuid?.() !== 0 && !process.env.CI ? 'needs root to run the CLI as another user' : false }, async () => {
+  const { execFileSync } = await import('node:child_process');
+  const t = tempDir();
+  try {
+    fs.chmodSync(t.dir, 0o777);
+    const docs = path.join(t.dir, 'docs');
+    fs.mkdirSync(docs, { mode: 0o755 });
+    fs.writeFileSync(path.join(docs, 'a.txt'), 'readable', { mode: 0o644 });
+    fs.writeFileSync(path.join(docs, 'b.txt'), 'private', { mode: 0o600 });
+    const dataDir = path.join(t.dir, 'data');
+    // As user nobody, who may not read b.txt (root could read anything).
+    const asNobody = (...args: string[]) => execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, path.join(import.meta.dirname, '..', '..', 'bin', 'lifeboat.js'), '--data-dir', dataDir, ...args], { encoding: 'utf8' });
+    asNobody('source', 'add', '--name', 'docs', '--folder', docs);
+    const out = asNobody('backup');
+    assert.match(out, /could not read b\.txt: EACCES/);
+    const list = JSON.parse(asNobody('list', '--json')) as Array<{ source: string }>;
+    assert.deepEqual(list.map((s) => s.source), ['docs']);
+  } finally {
+    t.cleanup();
+  }
+});

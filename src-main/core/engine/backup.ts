@@ -111,7 +111,8 @@ export async function backupSource(repo: Repository, source: SourceConfig, opts:
           } catch (err) {
             // A file deleted or locked while we walk is reported, not fatal: the rest of the folder still matters.
             if (err instanceof LifeboatError && err.code === 'no-space') throw err;
-            const code = (err as NodeJS.ErrnoException).code ?? ((err as Error).cause as NodeJS.ErrnoException | undefined)?.code;
+            // chunkFile explains errors as LifeboatErrors; the file system's own code is in the cause.
+            const code = err instanceof LifeboatError ? (err.cause as NodeJS.ErrnoException | undefined)?.code : (err as NodeJS.ErrnoException).code;
             if (code !== 'ENOENT' && code !== 'EACCES' && code !== 'EPERM' && code !== 'EBUSY') throw err;
             warnings.push(`could not read ${item.rel}: ${code}`);
           }
