@@ -14,6 +14,9 @@ export type ErrorCode =
   | 'no-space'           // ENOSPC / EDQUOT
   | 'permission'         // EACCES / EPERM / EROFS writing (the repository, a restore target)
   | 'unreadable'         // EACCES / EPERM reading a source: that source's problem, not everyone's
+  | 'unreachable'        // a remote place did not answer (network, server down): try again later
+  | 'auth'               // a remote place refused our credentials
+  | 'host-key'           // an SSH server's key is not the one pinned on first use
   | 'failed';            // an operation failed for a reason given in the message
 
 export class LifeboatError extends Error {
