@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { LifeboatError } from '../core/errors.ts';
 import type { Lifeboat } from '../core/lifeboat.ts';
 import type { Manifest } from '../core/repository/manifest.ts';
+import { restoreFrom } from './target-commands.ts';
 import { age, bytes, table } from './format.ts';
 import { healthVerdict } from '../core/health/health-verdict.ts';
 import { collectFacts } from '../core/health/collect-facts.ts';
@@ -97,8 +98,15 @@ export const verifyCmd: Command = async (lb, args, io) => {
 };
 
 export const restoreCmd: Command = async (lb, args, io) => {
-  const { values, positionals } = parse(args, { source: { type: 'string' }, to: { type: 'string' }, yes: { type: 'boolean' } }, 1);
+  const { values, positionals } = parse(args, { source: { type: 'string' }, to: { type: 'string' }, yes: { type: 'boolean' }, from: { type: 'string' }, key: { type: 'string' }, 'password-env': { type: 'string' } }, 1);
   const ref = positionals[0] ?? 'latest';
+  if (values.from !== undefined) {
+    if (values.to === undefined && !values.yes) throw new LifeboatError('bad-input', 'restore --from needs --to PATH (or --yes to restore into the configured live source)');
+    const r = await restoreFrom(lb, values.from, { ref, source: values.source, to: values.to, yes: values.yes, keyFile: values.key, passwordEnv: values['password-env'] });
+    if (io.json) io.out(JSON.stringify(r));
+    else io.out(`restored snapshot ${r.snapshot} of ${r.source} from ${values.from.replace(/(\/\/[^/:@]*):[^/@]*@/, '$1:***@')} to ${r.target}\n  ${r.checks.join('\n  ')}`);
+    return 0;
+  }
   if (values.to === undefined && !values.yes) {
     const row = await lb.resolveSnapshot(ref, values.source);
     const ok = await io.confirm(`Restore snapshot ${row.id} of ${row.source} (${row.time}, ${age(row.time)}) into the live data? A safety snapshot of the current data is taken first. [y/N] `);

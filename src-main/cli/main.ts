@@ -7,6 +7,7 @@ import { passphraseSource } from './passphrase.ts';
 import { scheduleCmd, upsCmd } from './schedule-commands.ts';
 import { runAgent } from './agent-command.ts';
 import { driveCmd } from './drive-commands.ts';
+import { syncCmd, targetCmd } from './target-commands.ts';
 import { backupCmd, listCmd, pruneCmd, repairCmd, restoreCmd, sourceCmd, startCmd, statusCmd, verifyCmd, type Command, type Io } from './commands.ts';
 
 const USAGE = `usage: lifeboat [--data-dir DIR] [--repo DIR] [--json] COMMAND
@@ -17,13 +18,17 @@ const USAGE = `usage: lifeboat [--data-dir DIR] [--repo DIR] [--json] COMMAND
   backup [--source NAME] [--reason TEXT] [--skip-unchanged]
   list [--source NAME]
   verify [ID... | --all] [--deep]     exit 1 when anything is damaged
-  restore [ID | latest] [--source NAME] [--to PATH] [--yes]
+  restore [ID | latest] [--source NAME] [--to PATH] [--yes] [--from TARGET|URL [--key FILE] [--password-env VAR]]
   prune [--dry-run]
   status                          the health verdict, sources, power and next runs (from the running agent if any)
   agent                           run headless: schedules, UPS monitoring, emergency backups (JSON log lines on stdout)
   schedule list | set JOB CRON | enable JOB | disable JOB
   drive list | adopt PATH | forget ID | copy [PATH]   USB drives: adopted ones get copies when plugged in
   ups add URL | list | remove URL  nut://[USER[:PASS]@]HOST[:PORT]/UPSNAME or apcupsd://HOST[:PORT]
+  target add NAME URL [--key FILE] [--password-env VAR | --password-stdin] [--bandwidth 2MB/s[@08:00-18:00]]
+         URL: file:///PATH, sftp://USER@HOST[:PORT]/PATH, webdav(s)://HOST/PATH, s3://BUCKET/PREFIX?endpoint=URL, rclone:REMOTE:PATH
+  target list | test NAME | remove NAME | verify NAME [--deep]
+  sync [NAME]                     send the offsite queue now (exit 1 unless everything arrived)
   repair [--index]                rebuild the catalog (and with --index the repository's index) from the repository
 
 Passphrase of an encrypted repository: LIFEBOAT_PASSPHRASE, or a prompt. Data dir: --data-dir or LIFEBOAT_DATA_DIR.`;
@@ -31,6 +36,7 @@ Passphrase of an encrypted repository: LIFEBOAT_PASSPHRASE, or a prompt. Data di
 const COMMANDS: Record<string, Command> = {
   start: startCmd, source: sourceCmd, backup: backupCmd, list: listCmd, verify: verifyCmd, restore: restoreCmd,
   prune: pruneCmd, status: statusCmd, repair: repairCmd, schedule: scheduleCmd, ups: upsCmd, drive: driveCmd,
+  target: targetCmd, sync: syncCmd,
 };
 
 /** Runs the CLI; returns the exit code. User mistakes are one line on stderr, never a stack trace. */

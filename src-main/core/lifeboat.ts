@@ -18,6 +18,8 @@ import { collectGarbage, type GcReport } from './engine/garbage.ts';
 import { applyPolicy } from './retention/retention-policy.ts';
 import { rebuildIndex, type IndexRepair } from './engine/repair-index.ts';
 import { settingsTimeZone } from './settings/schedule-settings.ts';
+import type { SecretStore } from './settings/secret-store.ts';
+import { Offsite } from './offsite/offsite.ts';
 
 export interface EngineOptions {
   dataDir: string;
@@ -28,6 +30,8 @@ export interface EngineOptions {
   initPassphrase?: string | null;
   actor?: string;
   onProgress?: (p: Progress & { source?: string }) => void;
+  /** Where target credentials live (default: secrets.json, 0600, in the data dir; the app passes safeStorage). */
+  secrets?: SecretStore;
 }
 
 export interface PruneReport { dryRun: boolean; removed: Array<{ id: string; source: string; time: string; reasons: string[] }>; kept: number; gc: GcReport }
@@ -43,6 +47,7 @@ export class Lifeboat {
   readonly catalog: Catalog;
   private repo: Repository | undefined;
   private readonly opts: EngineOptions;
+  private offsiteCopies: Offsite | undefined;
 
   private constructor(opts: EngineOptions, settings: Settings, catalog: Catalog) {
     this.opts = opts;
@@ -77,6 +82,17 @@ export class Lifeboat {
 
   get actor(): string {
     return this.opts.actor ?? 'cli';
+  }
+
+  /** Asks for the repository passphrase (the same source the local repository uses). */
+  get passphraseSource(): PassphraseSource {
+    return this.opts.passphrase;
+  }
+
+  /** Offsite targets and their durable outbox. */
+  get offsite(): Offsite {
+    this.offsiteCopies ??= new Offsite(this, this.opts.secrets);
+    return this.offsiteCopies;
   }
 
   /** Opens the repository, creating it on first use (encrypted when an init passphrase is given). */
@@ -179,7 +195,12 @@ export class Lifeboat {
       const previous = prevRow ? await repo.loadManifest(prevRow.id).catch(() => undefined) : undefined;
       const m = await backupSource(repo, src, { reason, previous, skipUnchanged, tmpDir: this.tmpDir, onProgress: (p) => this.opts.onProgress?.({ ...p, source: src.name }) });
       if (!m) return null;
-      this.catalog.upsertSnapshot(m);
+      // One transaction: a snapshot the catalog knows is also queued for every offsite target. (Only in our
+      // own repository: a snapshot written into one opened with --repo is not this office's to send.)
+      this.catalog.db.transaction(() => {
+        this.catalog.upsertSnapshot(m);
+        if (!this.opts.repoDir) this.offsite.enqueue(m);
+      })();
       this.catalog.addHistory({ op: 'backup', source: src.name, snapshot: m.id, actor: this.actor, result: m.warnings?.length ? 'warning' : 'ok', detail: `${reason}; ${m.stats.size} bytes, ${m.stats.bytesAdded} added${m.warnings?.length ? '; ' + m.warnings.join('; ') : ''}`, durationMs: Date.now() - started });
       return m;
     } catch (err) {

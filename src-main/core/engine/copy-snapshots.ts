@@ -3,98 +3,160 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { LifeboatError, explainFsError } from '../errors.ts';
 import { Repository } from '../repository/repository.ts';
-import { CONFIG_FILE, DIRS, readConfig } from '../repository/repo-config.ts';
+import { DIRS } from '../repository/repo-config.ts';
 import { HOW_TO_RESTORE } from '../repository/how-to-restore.ts';
-import { packPath, type PackRecord } from '../repository/pack-writer.ts';
+import type { PackRecord } from '../repository/pack-writer.ts';
 import { decodeChunkList } from '../repository/chunk-list.ts';
-import { acquireLock } from '../locks/process-lock.ts';
-import { fsyncDir, writeFileDurable } from '../util/durable-file.ts';
-import { scratchName, removeDeadScratch } from '../util/scratch-files.ts';
+import { acquireLock, type HeldLock } from '../locks/process-lock.ts';
+import { FileTarget } from '../targets/file-target.ts';
+import { bufferBody, CONFIG_HANDLE, HOWTO_HANDLE, isNotFound, type Target } from '../targets/target.ts';
 
-export interface CopyReport { copied: string[]; alreadyThere: string[]; packsCopied: number; bytesCopied: number; verifiedBytes: number; /** Packs written and read back (checked against their SHA-256 names) by this call. */ packs: string[] }
+export interface CopyReport {
+  copied: string[];
+  alreadyThere: string[];
+  packsCopied: number;
+  /** Packs the destination already held whole (an interrupted copy resuming): not sent again. */
+  packsResumed: number;
+  bytesCopied: number;
+  verifiedBytes: number;
+  /** Packs written and read back (checked against their SHA-256 names) by this call. */
+  packs: string[];
+}
+
+export interface CopyOptions {
+  onProgress?: (done: number, total: number) => void;
+  /** Called after each pack with the bytes sent so far (progress of long uploads). */
+  onBytes?: (sent: number, total: number) => void;
+  /** Read every pack back from the destination and check it against its name (drives: a flaky stick shows up now). Default: true for a folder, false for a remote (where it would double the traffic; remote verify does it). */
+  readBack?: boolean;
+  signal?: AbortSignal;
+}
 
 /**
- * Copies snapshots from `src` into the repository folder `destDir` (a USB drive, a network folder), creating
- * it as a twin of `src` (same id and key: nothing is re-encrypted) if it does not exist. Order: missing packs
- * (each read back and checked against its SHA-256 name), then an index naming them, then the manifests; a
- * drive pulled at any moment leaves the destination consistent, and the next call completes the copy.
- * Refuses a destination that holds a different repository.
+ * Copies snapshots from `src` into a destination repository (a folder path: USB drive, network folder; or a
+ * Target: SFTP, WebDAV, S3, rclone), creating it as a twin of `src` (same id and key: nothing is re-encrypted)
+ * if it holds none. Order: missing packs, then an index naming them, then the manifests, so the destination
+ * never shows a snapshot whose chunks are not all there; a copy cut at any moment leaves it consistent and
+ * the next call completes it without sending again the packs that arrived whole. Every pack is checked
+ * against its SHA-256 name before it leaves (local damage is never spread). Refuses a destination that
+ * holds a different repository.
  */
-export async function copySnapshots(src: Repository, destDir: string, ids: string[], opts: { onProgress?: (done: number, total: number) => void } = {}): Promise<CopyReport> {
-  await ensureTwin(src, destDir);
-  // The twin shares the source's key, so it opens with the keys already in hand.
-  const dest = src.keys ? await Repository.openWithKeys(destDir, src.keys) : await Repository.open(destDir, async () => '');
-  const lock = await acquireLock(path.join(destDir, 'locks'), { name: 'repo', kind: 'shared', purpose: 'copy of snapshots', waitMs: 10 * 60_000 });
-  const report: CopyReport = { copied: [], alreadyThere: [], packsCopied: 0, bytesCopied: 0, verifiedBytes: 0, packs: [] };
+export async function copySnapshots(src: Repository, destination: string | Target, ids: string[], opts: CopyOptions = {}): Promise<CopyReport> {
+  const target = typeof destination === 'string' ? new FileTarget(destination, { createRoot: false }) : destination;
+  const local = target instanceof FileTarget;
+  const readBack = opts.readBack ?? local;
+  await ensureTwin(src, target);
+  const dest = await Repository.openTarget(target, { keys: src.keys });
+  // A folder destination is a repository other processes may use (the drive's own prune): lock it. A remote
+  // has one writer, this machine's outbox worker, which serialises itself per target.
+  let lock: HeldLock | undefined;
+  if (local) lock = await acquireLock(path.join(target.root, 'locks'), { name: 'repo', kind: 'shared', purpose: 'copy of snapshots', waitMs: 10 * 60_000 });
+  const report: CopyReport = { copied: [], alreadyThere: [], packsCopied: 0, packsResumed: 0, bytesCopied: 0, verifiedBytes: 0, packs: [] };
   try {
-    await removeDeadScratch(path.join(destDir, 'tmp'));
+    if (local) await target.removeDebris();
     await src.loadIndex();
     await dest.loadIndex();
     const present = new Set(await dest.listSnapshotIds());
     const todo = ids.filter((id) => (present.has(id) ? (report.alreadyThere.push(id), false) : true));
-
-    // Which packs hold what the snapshots need and the destination lacks.
-    const packs = new Set<string>();
-    for (const id of todo) {
-      const m = await src.loadManifest(id);
-      for (const f of m.files) {
-        const need = [...(f.chunks ?? []).map((c) => c[0]), ...(f.lists ?? [])];
-        for (const l of f.lists ?? []) for (const [c] of decodeChunkList(await src.readBlob(l), `chunk list ${l.slice(0, 12)}`)) need.push(c);
-        for (const c of need) {
-          if (dest.index.has(c)) continue;
-          const loc = src.index.get(c);
-          if (!loc) throw new LifeboatError('corrupt', `snapshot ${id} needs chunk ${c.slice(0, 12)}, which the local repository lacks: run "lifeboat verify"`);
-          packs.add(loc.pack);
-        }
-      }
-    }
+    const packs = await missingPacks(src, dest, todo);
 
     const records = await packRecords(src, packs);
-    const total = [...packs].length;
+    const sizes = new Map<string, number>();
+    for (const id of packs) sizes.set(id, (await src.target.stat({ kind: 'pack', name: id })).size);
+    const totalBytes = [...sizes.values()].reduce((a, b) => a + b, 0);
     let done = 0;
+    let sent = 0;
     for (const id of packs) {
-      const bytes = await copyPack(src.dir, destDir, id);
-      report.bytesCopied += bytes;
-      report.verifiedBytes += bytes;
-      report.packsCopied++;
-      report.packs.push(id);
-      opts.onProgress?.(++done, total);
+      opts.signal?.throwIfAborted();
+      const h = { kind: 'pack' as const, name: id };
+      // Saves are atomic, so a pack under its final name with the right size arrived whole before a cut.
+      const there = await target.stat(h).catch((err: unknown) => { if (isNotFound(err)) return undefined; throw err; });
+      if (there && there.size === sizes.get(id)) {
+        report.packsResumed++;
+      } else {
+        const data = await src.target.load(h);
+        if (sha256(data) !== id) throw new LifeboatError('corrupt', `local pack ${id.slice(0, 12)} does not match its checksum: run "lifeboat verify --all" (nothing damaged was copied)`);
+        await target.save(h, bufferBody(data));
+        if (readBack) {
+          const back = await target.load(h);
+          if (sha256(back) !== id) throw new LifeboatError('corrupt', `pack ${id.slice(0, 12)} read back from ${target.location} does not match: the drive may be failing`);
+          report.verifiedBytes += back.length;
+          report.packs.push(id);
+        } else {
+          const st = await target.stat(h);
+          if (st.size !== data.length) throw new LifeboatError('failed', `pack ${id.slice(0, 12)} on ${target.location} has ${st.size} bytes, expected ${data.length}`);
+        }
+        report.bytesCopied += data.length;
+        report.packsCopied++;
+      }
+      sent += sizes.get(id) ?? 0;
+      opts.onProgress?.(++done, packs.size);
+      opts.onBytes?.(sent, totalBytes);
     }
     await dest.writeIndex(records);
     for (const id of todo) {
-      const raw = await fs.readFile(src.snapshotPath(id));
-      await writeFileDurable(dest.snapshotPath(id), raw, path.join(destDir, 'tmp')).catch((err: unknown) => { throw explainFsError(err, destDir); });
+      opts.signal?.throwIfAborted();
+      await target.save({ kind: 'snapshot', name: id }, bufferBody(await src.loadManifestRaw(id)));
       // Read the manifest back from the destination: it must decode and name itself.
       await dest.loadManifest(id);
       report.copied.push(id);
     }
     return report;
+  } catch (err) {
+    throw local ? explainFsError(err, target.root) : err;
   } finally {
     await src.closeFiles();
     await dest.closeFiles();
-    await lock.release();
+    await lock?.release();
   }
 }
 
-async function ensureTwin(src: Repository, destDir: string): Promise<void> {
-  const existing = await readConfig(destDir).catch(() => undefined);
+/** The packs holding chunks that the snapshots `ids` need and the destination's index lacks. */
+async function missingPacks(src: Repository, dest: Repository, ids: string[]): Promise<Set<string>> {
+  const packs = new Set<string>();
+  for (const id of ids) {
+    const m = await src.loadManifest(id);
+    for (const f of m.files) {
+      const need = [...(f.chunks ?? []).map((c) => c[0]), ...(f.lists ?? [])];
+      for (const l of f.lists ?? []) for (const [c] of decodeChunkList(await src.readBlob(l), `chunk list ${l.slice(0, 12)}`)) need.push(c);
+      for (const c of need) {
+        if (dest.index.has(c)) continue;
+        const loc = src.index.get(c);
+        if (!loc) throw new LifeboatError('corrupt', `snapshot ${id} needs chunk ${c.slice(0, 12)}, which the source repository lacks: run "lifeboat verify"`);
+        packs.add(loc.pack);
+      }
+    }
+  }
+  return packs;
+}
+
+/** Makes `target` a twin of `src` when it holds no repository; refuses one that holds another. */
+async function ensureTwin(src: Repository, target: Target): Promise<void> {
+  const existing = await Repository.targetConfig(target).catch((err: unknown) => {
+    if (err instanceof LifeboatError && err.code === 'corrupt') return undefined;
+    throw err;
+  });
   if (existing) {
-    if (existing.id !== src.config.id) throw new LifeboatError('exists', `${destDir} holds a different Lifeboat repository (id ${existing.id}); not writing into it`);
+    if (existing.id !== src.config.id) throw new LifeboatError('exists', `${target.location} holds a different Lifeboat repository (id ${existing.id}); not writing into it`);
     return;
   }
-  try {
-    // Not recursive: if the drive is gone, its mount point's parent may still exist, and a whole repository
-    // must not quietly land on the system disk instead. The folder's parent (the drive) must be there.
-    await fs.mkdir(destDir).catch((err: unknown) => {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new LifeboatError('not-found', `${path.dirname(destDir)} is not there (drive removed?)`);
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    });
-    for (const d of DIRS) await fs.mkdir(path.join(destDir, d), { recursive: true });
-    await writeFileDurable(path.join(destDir, 'HOW-TO-RESTORE.txt'), Buffer.from(HOW_TO_RESTORE));
-    await writeFileDurable(path.join(destDir, CONFIG_FILE), Buffer.from(JSON.stringify(src.config, null, 2) + '\n'));
-  } catch (err) {
-    throw explainFsError(err, destDir);
+  if (target instanceof FileTarget) {
+    const destDir = target.root;
+    try {
+      // Not recursive: if the drive is gone, its mount point's parent may still exist, and a whole repository
+      // must not quietly land on the system disk instead. The folder's parent (the drive) must be there.
+      await fs.mkdir(destDir).catch((err: unknown) => {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new LifeboatError('not-found', `${path.dirname(destDir)} is not there (drive removed?)`);
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      });
+      for (const d of DIRS) await fs.mkdir(path.join(destDir, d), { recursive: true });
+    } catch (err) {
+      throw explainFsError(err, destDir);
+    }
   }
+  await target.save(HOWTO_HANDLE, bufferBody(Buffer.from(HOW_TO_RESTORE)));
+  // The config last: a place without it is not (yet) a repository.
+  await target.save(CONFIG_HANDLE, bufferBody(Buffer.from(JSON.stringify(src.config, null, 2) + '\n')));
 }
 
 /** The full blob lists of `packs`, from the source's index files (a destination index must name every blob of a pack it holds). */
@@ -103,30 +165,11 @@ async function packRecords(src: Repository, packs: Set<string>): Promise<PackRec
   for (const name of await src.listIndexFiles()) {
     for (const p of await src.readIndexFile(name)) if (packs.has(p.id) && !out.has(p.id)) out.set(p.id, p);
   }
+  const missing = [...packs].filter((p) => !out.has(p));
+  if (missing.length) throw new LifeboatError('corrupt', `pack ${missing[0]!.slice(0, 12)} is in use but named by no index file: run "lifeboat repair --index"`);
   return [...out.values()];
 }
 
-/** Copies one pack by temp file, fsync, read-back check of its SHA-256 name, rename, fsync of the folder. */
-async function copyPack(srcDir: string, destDir: string, id: string): Promise<number> {
-  const final = packPath(destDir, id);
-  const tmp = path.join(destDir, 'tmp', scratchName(`pack-${id.slice(0, 16)}`));
-  try {
-    await fs.mkdir(path.dirname(final), { recursive: true });
-    await fs.copyFile(packPath(srcDir, id), tmp);
-    const h = await fs.open(tmp, 'r+');
-    try {
-      await h.sync();
-    } finally {
-      await h.close();
-    }
-    // Read back what the drive now holds; a flaky stick or cable shows up here, not at restore time.
-    const back = await fs.readFile(tmp);
-    if (crypto.createHash('sha256').update(back).digest('hex') !== id) throw new LifeboatError('corrupt', `pack ${id.slice(0, 12)} read back from ${destDir} does not match: the drive may be failing`);
-    await fs.rename(tmp, final);
-    await fsyncDir(path.dirname(final));
-    return back.length;
-  } catch (err) {
-    await fs.rm(tmp, { force: true }).catch(() => {});
-    throw explainFsError(err, destDir);
-  }
+function sha256(data: Buffer): string {
+  return crypto.createHash('sha256').update(data).digest('hex');
 }

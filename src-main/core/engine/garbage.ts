@@ -2,10 +2,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { LifeboatError } from '../errors.ts';
 import type { Repository } from '../repository/repository.ts';
-import { packPath, type PackRecord } from '../repository/pack-writer.ts';
+import type { PackRecord } from '../repository/pack-writer.ts';
+import { FileTarget } from '../targets/file-target.ts';
 import { decodeChunkList } from '../repository/chunk-list.ts';
 import { readPackTrailer } from './repair-index.ts';
-import { fsyncDir } from '../util/durable-file.ts';
 
 export interface GcReport { packsRemoved: number; bytesFreed: number; packsKept: number; unusedBytesKept: number; indexFilesReplaced: number; packsReindexed: number; missingChunks: number }
 
@@ -19,7 +19,7 @@ export interface GcReport { packsRemoved: number; bytesFreed: number; packsKept:
  * a chunk is deleted only when we can prove no snapshot needs it. `ignoreSnapshots` (for a dry run) are
  * treated as already deleted.
  */
-export async function collectGarbage(repo: Repository, opts: { dryRun: boolean; ignoreSnapshots?: ReadonlySet<string> }): Promise<GcReport> {
+export async function collectGarbage(repo: Repository, opts: { dryRun: boolean; ignoreSnapshots?: ReadonlySet<string>; /** Leave packs no index names alone (a remote: they may belong to an upload that will resume). */ keepUnindexed?: boolean }): Promise<GcReport> {
   const { damaged } = await repo.loadIndex();
   if (damaged.length) throw new LifeboatError('corrupt', `index file(s) ${damaged.join(', ')} are damaged; run "lifeboat repair --index" before pruning`);
   // Rebuild the pack table from the index files themselves (the in-memory map keeps one location per blob).
@@ -32,12 +32,12 @@ export async function collectGarbage(repo: Repository, opts: { dryRun: boolean; 
   // readable (in memory) before the snapshots are walked, and a pack holding anything in use is kept and
   // indexed again, never deleted.
   const unindexed: PackRecord[] = [];
-  for (const sub of await fs.readdir(path.join(repo.dir, 'packs')).catch(() => [] as string[])) {
-    for (const name of await fs.readdir(path.join(repo.dir, 'packs', sub)).catch(() => [] as string[])) {
-      if (packs.has(name)) continue;
-      const blobs = await readPackTrailer(repo, name).catch(() => undefined);
-      if (blobs) unindexed.push({ id: name, blobs }); // an unreadable trailer: cannot prove it is unused, so it stays
-    }
+  const packSizes = new Map<string, number>();
+  for (const { name, size } of await repo.target.list('pack')) {
+    packSizes.set(name, size);
+    if (packs.has(name) || opts.keepUnindexed) continue;
+    const blobs = await readPackTrailer(repo, name).catch(() => undefined);
+    if (blobs) unindexed.push({ id: name, blobs }); // an unreadable trailer: cannot prove it is unused, so it stays
   }
   repo.addToIndex(unindexed);
 
@@ -80,18 +80,20 @@ export async function collectGarbage(repo: Repository, opts: { dryRun: boolean; 
   const missingChunks = [...used].filter((c) => !kept.has(c)).length;
 
   let bytesFreed = 0;
-  for (const id of [...drop, ...orphans]) bytesFreed += (await fs.stat(packPath(repo.dir, id)).catch(() => ({ size: 0 }))).size;
+  for (const id of [...drop, ...orphans]) bytesFreed += packSizes.get(id) ?? 0;
   const report: GcReport = { packsRemoved: drop.length + orphans.length, bytesFreed, packsKept: keep.length, unusedBytesKept, indexFilesReplaced: drop.length || adopted.length ? indexFiles.length : 0, packsReindexed: adopted.length, missingChunks };
   if (opts.dryRun) return report;
 
   if (drop.length || adopted.length) {
     const fresh = await repo.writeIndex(keep);
-    for (const name of indexFiles) if (name !== fresh?.name) await fs.rm(path.join(repo.dir, 'index', name), { force: true });
-    // The old index files must be gone for good before the packs they name are deleted (exFAT, power cuts).
-    await fsyncDir(path.join(repo.dir, 'index'));
+    // Each removal is durable before the next (the folder target fsyncs the folder): the old index files
+    // must be gone for good before the packs they name are deleted (exFAT, power cuts).
+    for (const name of indexFiles) if (name !== fresh?.name) await repo.target.remove({ kind: 'index', name });
   }
-  for (const id of [...drop, ...orphans]) await fs.rm(packPath(repo.dir, id), { force: true });
-  // Temp files in the repository belong to runs that died (we hold the exclusive lock).
-  for (const name of await fs.readdir(path.join(repo.dir, 'tmp')).catch(() => [] as string[])) await fs.rm(path.join(repo.dir, 'tmp', name), { force: true, recursive: true });
+  for (const id of [...drop, ...orphans]) await repo.target.remove({ kind: 'pack', name: id });
+  // Temp files in a local repository belong to runs that died (we hold the exclusive lock).
+  if (repo.target instanceof FileTarget) {
+    for (const name of await fs.readdir(path.join(repo.dir, 'tmp')).catch(() => [] as string[])) await fs.rm(path.join(repo.dir, 'tmp', name), { force: true, recursive: true });
+  }
   return report;
 }

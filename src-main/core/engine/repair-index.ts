@@ -1,16 +1,14 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import crypto from 'node:crypto';
 import { CorruptError } from '../errors.ts';
 import type { Repository } from '../repository/repository.ts';
-import { PACK_MAGIC, packPath, type IndexEntry, type PackRecord } from '../repository/pack-writer.ts';
+import { PACK_MAGIC, type IndexEntry, type PackRecord } from '../repository/pack-writer.ts';
 
 export interface IndexRepair { packs: number; blobs: number; damagedPacks: string[]; replacedIndexFiles: number }
 
 /** The blobs of a damaged pack that still decode and match their ids (by the trailer, or none if that is gone too). */
 async function salvage(repo: Repository, id: string): Promise<IndexEntry[]> {
   const entries = await readPackTrailer(repo, id, false).catch(() => [] as IndexEntry[]);
-  const data = await fs.readFile(packPath(repo.dir, id));
+  const data = await repo.target.load({ kind: 'pack', name: id });
   return entries.filter(([blob, , offset, length]) => {
     if (offset + length > data.length) return false;
     try {
@@ -32,22 +30,20 @@ export async function rebuildIndex(repo: Repository): Promise<IndexRepair> {
   await repo.loadIndex();
   const records: PackRecord[] = [];
   const damagedPacks: string[] = [];
-  for (const sub of await fs.readdir(path.join(repo.dir, 'packs')).catch(() => [] as string[])) {
-    for (const id of await fs.readdir(path.join(repo.dir, 'packs', sub)).catch(() => [] as string[])) {
-      try {
-        records.push({ id, blobs: await readPackTrailer(repo, id) });
-      } catch (err) {
-        if (!(err instanceof CorruptError)) throw err;
-        // A damaged pack usually still holds intact chunks: index those (each checked against its id).
-        damagedPacks.push(id);
-        const intact = await salvage(repo, id);
-        if (intact.length) records.push({ id, blobs: intact });
-      }
+  for (const { name: id } of await repo.target.list('pack')) {
+    try {
+      records.push({ id, blobs: await readPackTrailer(repo, id) });
+    } catch (err) {
+      if (!(err instanceof CorruptError)) throw err;
+      // A damaged pack usually still holds intact chunks: index those (each checked against its id).
+      damagedPacks.push(id);
+      const intact = await salvage(repo, id);
+      if (intact.length) records.push({ id, blobs: intact });
     }
   }
   const old = await repo.listIndexFiles();
   const fresh = await repo.writeIndex(records);
-  for (const name of old) if (name !== fresh?.name) await fs.rm(path.join(repo.dir, 'index', name), { force: true });
+  for (const name of old) if (name !== fresh?.name) await repo.target.remove({ kind: 'index', name });
   return { packs: records.length, blobs: records.reduce((n, r) => n + r.blobs.length, 0), damagedPacks, replacedIndexFiles: old.length };
 }
 
@@ -57,7 +53,7 @@ export async function rebuildIndex(repo: Repository): Promise<IndexRepair> {
  */
 export async function readPackTrailer(repo: Repository, id: string, checkHash = true): Promise<IndexEntry[]> {
   const what = `pack ${id.slice(0, 12)}`;
-  const data = await fs.readFile(packPath(repo.dir, id));
+  const data = await repo.target.load({ kind: 'pack', name: id });
   if (checkHash && crypto.createHash('sha256').update(data).digest('hex') !== id) throw new CorruptError(what, 'checksum mismatch');
   if (data.length < 8 || !data.subarray(data.length - 4).equals(PACK_MAGIC)) throw new CorruptError(what, 'no pack trailer');
   const len = data.readUInt32LE(data.length - 8);

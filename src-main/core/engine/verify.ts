@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { CorruptError, LifeboatError } from '../errors.ts';
 import type { Repository } from '../repository/repository.ts';
 import type { Manifest } from '../repository/manifest.ts';
-import { packPath } from '../repository/pack-writer.ts';
+import { isNotFound } from '../targets/target.ts';
 import { decodeChunkList } from '../repository/chunk-list.ts';
 import { removeSqliteFiles, tableCounts } from '../sources/sqlite-source.ts';
 import { rebuildFile } from './rebuild.ts';
@@ -66,7 +66,7 @@ export async function verifySnapshots(repo: Repository, ids: string[], opts: { d
   for (const [pack, blobs] of byPack) {
     opts.signal?.throwIfAborted();
     if (opts.trustedPacks?.has(pack)) {
-      const size = await fs.stat(packPath(repo.dir, pack)).then((s) => s.size, () => -1);
+      const size = await repo.target.stat({ kind: 'pack', name: pack }).then((s) => s.size, () => -1);
       for (const c of blobs) {
         const loc = repo.index.get(c)!;
         if (size < 0) blobProblem.set(c, `chunk ${c.slice(0, 12)}: its pack ${pack.slice(0, 12)} is missing`);
@@ -77,10 +77,11 @@ export async function verifySnapshots(repo: Repository, ids: string[], opts: { d
     }
     let data: Buffer | undefined;
     try {
-      data = await fs.readFile(packPath(repo.dir, pack));
+      data = await repo.target.load({ kind: 'pack', name: pack });
     } catch (err) {
-      // Only a pack that is not there is missing; a read error (EIO, a share gone) is not damage to record.
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new LifeboatError('failed', `cannot read pack ${pack.slice(0, 12)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); nothing was marked damaged`, { cause: err });
+      // Only a pack that is not there is missing; a read error (EIO, a share gone, a dropped connection) is
+      // not damage to record.
+      if (!isNotFound(err)) throw new LifeboatError('failed', `cannot read pack ${pack.slice(0, 12)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); nothing was marked damaged`, { cause: err });
       for (const c of blobs) blobProblem.set(c, `chunk ${c.slice(0, 12)}: its pack ${pack.slice(0, 12)} is missing`);
     }
     if (data) {

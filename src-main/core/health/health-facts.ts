@@ -146,6 +146,8 @@ export interface OffsiteFacts {
   lastError?: ErrorFact;
   /** An error retrying cannot fix (bad credentials, bucket gone, quota): a person must act. */
   permanentError?: ErrorFact;
+  /** Warn when the oldest waiting entry is older than this (default HEALTH_LIMITS.offsiteBehindHours). */
+  warnAfterHours?: number;
 }
 
 export interface UsbFacts {

@@ -39,7 +39,7 @@ export function offsiteFindings(targets: OffsiteFacts[] | undefined, ctx: RuleCo
     const erring = lastError !== undefined && (lastSuccess === undefined || lastError.at > lastSuccess);
     const oldest = target.oldestPendingAt === undefined ? undefined : ctx.time(target.oldestPendingAt, `offsite ${name} oldestPendingAt`);
     const waiting = `${backlog} waiting`;
-    if (backlog > 0 && oldest !== undefined && ctx.now - oldest > HEALTH_LIMITS.offsiteBehindHours * HOUR) {
+    if (backlog > 0 && oldest !== undefined && ctx.now - oldest > (target.warnAfterHours ?? HEALTH_LIMITS.offsiteBehindHours) * HOUR) {
       const cause = erring ? `; last error: ${lastError.message}` : '';
       findings.push(finding('warning', 'offsite-behind', `Offsite copy to ${name} is ${humanDuration(ctx.now - oldest)} behind (${waiting}${cause})`, name, ctx.now - oldest));
       problem = true;

@@ -29,13 +29,18 @@ export const DEFAULT_PACK_SIZE = 16 * 1024 * 1024;
 export async function readConfig(dir: string): Promise<RepoConfig | undefined> {
   const raw = await readIfExists(path.join(dir, CONFIG_FILE));
   if (!raw) return undefined;
+  return parseConfig(raw, path.join(dir, CONFIG_FILE));
+}
+
+/** Parses and checks the bytes of a `lifeboat-repo.json` (`where` names it in errors). */
+export function parseConfig(raw: Buffer, where: string): RepoConfig {
   let c: RepoConfig;
   try {
     c = JSON.parse(raw.toString('utf8')) as RepoConfig;
   } catch {
-    throw new CorruptError(path.join(dir, CONFIG_FILE), 'not valid JSON');
+    throw new CorruptError(where, 'not valid JSON');
   }
-  if (c.format !== 'lifeboat-repository') throw new CorruptError(path.join(dir, CONFIG_FILE), 'not a Lifeboat repository');
+  if (c.format !== 'lifeboat-repository') throw new CorruptError(where, 'not a Lifeboat repository');
   if (c.version !== 1) throw new LifeboatError('failed', `repository format version ${c.version} is newer than this Lifeboat understands: update Lifeboat`);
   if (!Number.isSafeInteger(c.chunkSize) || c.chunkSize < 512 || c.chunkSize > 64 * 1024 * 1024) throw new CorruptError(CONFIG_FILE, 'bad chunkSize');
   return c;

@@ -1,36 +1,39 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { CorruptError, LifeboatError, isErrno } from '../errors.ts';
-import { writeFileDurable } from '../util/durable-file.ts';
+import { CorruptError, LifeboatError } from '../errors.ts';
 import { makeCodec, type Codec } from './blob-codec.ts';
 import { createKeys, unwrapKeys, type RepoKeys } from './keys.ts';
-import { CONFIG_FILE, readConfig, writeNewConfig, type RepoConfig } from './repo-config.ts';
+import { CONFIG_FILE, parseConfig, readConfig, writeNewConfig, type RepoConfig } from './repo-config.ts';
+import { FileTarget } from '../targets/file-target.ts';
+import { bufferBody, CONFIG_HANDLE, isNotFound, TargetError, type Target } from '../targets/target.ts';
 import { validateManifest, isSnapshotId, type Manifest } from './manifest.ts';
 import { decodeChunkList } from './chunk-list.ts';
-import { PackWriter, packPath, type BlobLoc, type BlobType, type PackRecord } from './pack-writer.ts';
+import { PackWriter, type BlobLoc, type BlobType, type PackRecord } from './pack-writer.ts';
 
 export type PassphraseSource = () => Promise<string>;
 
 /**
- * A Lifeboat repository in a folder (local disk, USB drive, network mount). The same format is used everywhere,
- * so a copy of the folder restores with nothing but Lifeboat and the passphrase. See FORMAT.md.
- * Reading is safe while another process writes; writers coordinate through repository locks (repo-lock.ts).
+ * A Lifeboat repository on a Target: a folder (local disk, USB drive, network mount) or a remote (SFTP,
+ * WebDAV, S3, rclone). The same format is used everywhere, so a copy restores with nothing but Lifeboat and
+ * the passphrase. See FORMAT.md. Reading is safe while another process writes; local writers coordinate
+ * through repository locks (process-lock.ts). Backups write packs only into a local repository (`newPackWriter`);
+ * remotes receive whole packs by copy (copy-snapshots.ts).
  */
 export class Repository {
+  /** The folder of a local repository; for a remote, its printable location (no local file operations apply). */
   readonly dir: string;
+  /** Where the objects live. */
+  readonly target: Target;
   readonly config: RepoConfig;
   readonly codec: Codec;
   /** The repository's keys (null when unencrypted), for encoder workers. */
   readonly keys: RepoKeys | null;
   private indexMap: Map<string, BlobLoc> | undefined;
   private indexFiles = new Set<string>();
-  // (A whole-pack read cache was tried and measured slower: the chunks of a later snapshot alternate between
-  // packs, and a small cache re-reads 16 MiB packs again and again.)
-  private fds = new Map<string, fs.FileHandle>();
-
-  private constructor(dir: string, config: RepoConfig, keys: RepoKeys | null) {
-    this.dir = dir;
+  private constructor(target: Target, config: RepoConfig, keys: RepoKeys | null) {
+    this.target = target;
+    this.dir = target instanceof FileTarget ? target.root : target.location;
     this.config = config;
     this.codec = makeCodec(keys);
     this.keys = keys;
@@ -45,7 +48,7 @@ export class Repository {
   static async init(dir: string, opts: { passphrase?: string | null; chunkSize?: number; packSize?: number; createParents?: boolean } = {}): Promise<Repository> {
     const made = opts.passphrase ? createKeys(opts.passphrase) : null;
     const config = await writeNewConfig(dir, { chunkSize: opts.chunkSize, packSize: opts.packSize, encryption: made?.wrapped ?? null, createParents: opts.createParents });
-    return new Repository(dir, config, made?.keys ?? null);
+    return new Repository(new FileTarget(dir), config, made?.keys ?? null);
   }
 
   /** Opens an existing repository, asking for the passphrase only if it is encrypted. */
@@ -53,14 +56,40 @@ export class Repository {
     const config = await readConfig(dir);
     if (!config) throw new LifeboatError('not-found', `no Lifeboat repository at ${dir}`);
     const keys = config.encryption ? unwrapKeys(config.encryption, await passphrase()) : null;
-    return new Repository(dir, config, keys);
+    return new Repository(new FileTarget(dir), config, keys);
   }
 
   /** Opens a repository with keys already known (a twin of an open repository: USB drives, copies). */
   static async openWithKeys(dir: string, keys: RepoKeys): Promise<Repository> {
     const config = await readConfig(dir);
     if (!config) throw new LifeboatError('not-found', `no Lifeboat repository at ${dir}`);
-    return new Repository(dir, config, config.encryption ? keys : null);
+    return new Repository(new FileTarget(dir), config, config.encryption ? keys : null);
+  }
+
+  /**
+   * Opens the repository a target holds (a remote). `keys` are those of a twin already open (same key);
+   * otherwise the passphrase is asked for when the repository is encrypted. 'not-found' when it holds none.
+   */
+  static async openTarget(target: Target, auth: { keys?: RepoKeys | null; passphrase?: PassphraseSource }): Promise<Repository> {
+    const config = await Repository.targetConfig(target);
+    if (!config) throw new LifeboatError('not-found', `no Lifeboat repository at ${target.location}`);
+    let keys: RepoKeys | null = null;
+    if (config.encryption) {
+      if (auth.keys) keys = auth.keys;
+      else if (auth.passphrase) keys = unwrapKeys(config.encryption, await auth.passphrase());
+      else throw new LifeboatError('wrong-passphrase', `the repository at ${target.location} is encrypted: a passphrase is needed`);
+    }
+    return new Repository(target, config, keys);
+  }
+
+  /** The config a target holds, or undefined when it holds no repository. */
+  static async targetConfig(target: Target): Promise<RepoConfig | undefined> {
+    try {
+      return parseConfig(await target.load(CONFIG_HANDLE), `${target.location}/${CONFIG_FILE}`);
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
   }
 
   get encrypted(): boolean {
@@ -102,14 +131,14 @@ export class Repository {
   }
 
   async readIndexFile(name: string): Promise<PackRecord[]> {
-    const raw = await fs.readFile(path.join(this.dir, 'index', name));
+    const raw = await this.target.load({ kind: 'index', name });
     const what = `index file ${name}`;
     if (crypto.createHash('sha256').update(raw).digest('hex') !== name) throw new CorruptError(what, 'checksum mismatch');
     return JSON.parse(this.codec.decode(raw, what).toString('utf8')) as PackRecord[];
   }
 
   async listIndexFiles(): Promise<string[]> {
-    return (await fs.readdir(path.join(this.dir, 'index'))).filter((n) => !n.startsWith('.'));
+    return (await this.target.list('index')).map((o) => o.name);
   }
 
   get index(): Map<string, BlobLoc> {
@@ -126,7 +155,7 @@ export class Repository {
     if (packs.length === 0) return undefined;
     const raw = this.codec.encode(Buffer.from(JSON.stringify(packs)));
     const name = crypto.createHash('sha256').update(raw).digest('hex');
-    await writeFileDurable(path.join(this.dir, 'index', name), raw, path.join(this.dir, 'tmp'));
+    await this.target.save({ kind: 'index', name }, bufferBody(raw));
     const map = this.index;
     for (const p of packs) for (const [id, type, offset, length, plainLength] of p.blobs) {
       if (!map.has(id)) map.set(id, { pack: p.id, offset, length, type, plainLength });
@@ -144,6 +173,7 @@ export class Repository {
   }
 
   newPackWriter(): PackWriter {
+    if (!(this.target instanceof FileTarget)) throw new Error('backups write packs only into a local repository');
     return new PackWriter(this.dir, this.codec, this.config.packSize);
   }
 
@@ -165,55 +195,48 @@ export class Repository {
   }
 
   private async readStored(loc: BlobLoc, id: string): Promise<Buffer> {
-    let h = this.fds.get(loc.pack);
-    if (!h) {
-      try {
-        h = await fs.open(packPath(this.dir, loc.pack), 'r');
-      } catch (err) {
-        if (isErrno(err, 'ENOENT')) throw new CorruptError(`chunk ${id.slice(0, 12)}`, `its pack ${loc.pack.slice(0, 12)} is missing`);
-        throw err;
-      }
-      if (this.fds.size >= 16) await this.closeFiles();
-      this.fds.set(loc.pack, h);
+    // (A whole-pack read cache was tried and measured slower: the chunks of a later snapshot alternate between
+    // packs, and a small cache re-reads 16 MiB packs again and again. The folder target keeps files open.)
+    try {
+      return await this.target.load({ kind: 'pack', name: loc.pack }, { offset: loc.offset, length: loc.length });
+    } catch (err) {
+      if (isNotFound(err)) throw new CorruptError(`chunk ${id.slice(0, 12)}`, `its pack ${loc.pack.slice(0, 12)} is missing`);
+      if (err instanceof TargetError && err.code === 'corrupt') throw new CorruptError(`chunk ${id.slice(0, 12)}`, `its pack ${loc.pack.slice(0, 12)} is truncated`);
+      throw err;
     }
-    const buf = Buffer.alloc(loc.length);
-    const { bytesRead } = await h.read(buf, 0, loc.length, loc.offset);
-    if (bytesRead !== loc.length) throw new CorruptError(`chunk ${id.slice(0, 12)}`, `its pack ${loc.pack.slice(0, 12)} is truncated`);
-    return buf;
   }
 
+  /** Closes open files and connections (the repository may be used again afterwards). */
   async closeFiles(): Promise<void> {
-    const all = [...this.fds.values()];
-    this.fds.clear();
-    await Promise.all(all.map((h) => h.close().catch(() => {})));
+    await this.target.close();
   }
 
   // ---- snapshots -----------------------------------------------------------------------------------------
-
-  snapshotPath(id: string): string {
-    return path.join(this.dir, 'snapshots', id);
-  }
 
   /** Writes a manifest durably. Call only after its packs and index are durable: this is what makes the snapshot exist. */
   async saveManifest(m: Manifest): Promise<number> {
     // Returns the stored size, which callers add to the snapshot's bytesAdded.
     const raw = this.codec.encode(Buffer.from(JSON.stringify(m)));
-    await writeFileDurable(this.snapshotPath(m.id), raw, path.join(this.dir, 'tmp'));
+    await this.target.save({ kind: 'snapshot', name: m.id }, bufferBody(raw));
     return raw.length;
   }
 
   async listSnapshotIds(): Promise<string[]> {
-    return (await fs.readdir(path.join(this.dir, 'snapshots'))).filter(isSnapshotId).sort();
+    return (await this.target.list('snapshot')).map((o) => o.name).filter(isSnapshotId).sort();
+  }
+
+  /** The stored bytes of a manifest (copies move them as they are, never re-encrypting). */
+  async loadManifestRaw(id: string): Promise<Buffer> {
+    try {
+      return await this.target.load({ kind: 'snapshot', name: id });
+    } catch (err) {
+      if (isNotFound(err)) throw new LifeboatError('not-found', `no snapshot ${id} in ${this.dir}`);
+      throw err;
+    }
   }
 
   async loadManifest(id: string): Promise<Manifest> {
-    let raw: Buffer;
-    try {
-      raw = await fs.readFile(this.snapshotPath(id));
-    } catch (err) {
-      if (isErrno(err, 'ENOENT')) throw new LifeboatError('not-found', `no snapshot ${id} in ${this.dir}`);
-      throw err;
-    }
+    const raw = await this.loadManifestRaw(id);
     const what = `manifest of snapshot ${id}`;
     let parsed: unknown;
     try {
@@ -229,11 +252,11 @@ export class Repository {
 
   /** The stored size of a manifest (what it added to the repository). */
   async manifestSize(id: string): Promise<number> {
-    return (await fs.stat(this.snapshotPath(id))).size;
+    return (await this.target.stat({ kind: 'snapshot', name: id })).size;
   }
 
   async deleteManifest(id: string): Promise<void> {
-    await fs.rm(this.snapshotPath(id), { force: true });
+    await this.target.remove({ kind: 'snapshot', name: id });
   }
 
   /** Every chunk id a snapshot needs, including its chunk lists, in file order. Throws if a list is unreadable. */

@@ -12,6 +12,32 @@ export interface SourceConfig {
   watch?: boolean;
 }
 
+/**
+ * An offsite copy target. No credential is ever stored here: a password or secret key lives in the secret
+ * store (`storedSecret`) or in an environment variable (`passwordEnv`).
+ */
+export interface TargetConfig {
+  name: string;
+  /** The target URL without a password (offsite/target-url.ts). */
+  url: string;
+  /** SFTP: the private key file. */
+  keyFile?: string;
+  /** The password (or S3 secret key) is in this environment variable. */
+  passwordEnv?: string;
+  /** The password (or S3 secret key) is in the secret store under target:<name>. */
+  storedSecret?: boolean;
+  /** Upload limit, e.g. "2MB/s" or "2MB/s@08:00-18:00" (targets/bandwidth.ts). */
+  bandwidth?: string;
+  /** How long the target keeps snapshots (default: the same as the local repository). */
+  retention?: RetentionPolicy;
+  /** rclone targets: rclone's config file (default: rclone's own). */
+  rcloneConfig?: string;
+  /** Only these sources go to this target (default: all). */
+  sources?: string[];
+  /** Warn when the oldest waiting upload is older than this many hours (default 24). */
+  warnAfterHours?: number;
+}
+
 /** settings.json in the data dir: what to protect, where, and how long to keep it. */
 export interface Settings {
   version: 1;
@@ -33,4 +59,6 @@ export interface Settings {
   watchTiming?: { quietSeconds?: number; minIntervalSeconds?: number };
   /** USB drives: where removable media are mounted (default the platform's), how often to look, and what goes on them. */
   drives?: { mediaRoots?: string[]; pollSeconds?: number; policy?: DrivePolicy };
+  /** Offsite copies, each fed by the durable outbox (offsite/). */
+  targets?: TargetConfig[];
 }

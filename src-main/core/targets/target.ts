@@ -36,8 +36,9 @@ export interface Target {
   close(): Promise<void>;
 }
 
-export type ObjectKind = 'config' | 'howto' | 'pack' | 'index' | 'snapshot';
-export const OBJECT_KINDS: readonly ObjectKind[] = ['config', 'howto', 'pack', 'index', 'snapshot'];
+/** `probe`: a small object `lifeboat target test` writes, reads back and deletes (never part of a repository). */
+export type ObjectKind = 'config' | 'howto' | 'pack' | 'index' | 'snapshot' | 'probe';
+export const OBJECT_KINDS: readonly ObjectKind[] = ['config', 'howto', 'pack', 'index', 'snapshot', 'probe'];
 
 /** Names one object: packs, index files and manifests by their ids; config and howto have a fixed name. */
 export interface Handle { kind: ObjectKind; name: string }
@@ -46,7 +47,7 @@ export interface ObjectInfo { name: string; size: number }
 export const CONFIG_HANDLE: Handle = { kind: 'config', name: 'lifeboat-repo.json' };
 export const HOWTO_HANDLE: Handle = { kind: 'howto', name: 'HOW-TO-RESTORE.txt' };
 
-const DIR_OF: Record<ObjectKind, string> = { config: '', howto: '', pack: 'packs', index: 'index', snapshot: 'snapshots' };
+const DIR_OF: Record<ObjectKind, string> = { config: '', howto: '', pack: 'packs', index: 'index', snapshot: 'snapshots', probe: '' };
 
 /** The folders a repository layout needs (for targets that must create folders before writing into them). */
 export const LAYOUT_DIRS = ['packs', 'index', 'snapshots'] as const;
@@ -70,6 +71,7 @@ const NAME_RE: Record<ObjectKind, RegExp> = {
   pack: /^[0-9a-f]{64}$/,
   index: /^[0-9a-f]{64}$/,
   snapshot: /^[0-9a-f]{12}$/,
+  probe: /^lifeboat-probe-[0-9a-f]{16}$/,
 };
 
 /** True when `name` is a valid name for an object of `kind` (temp files and stray files are not). */

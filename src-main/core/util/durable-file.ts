@@ -9,13 +9,14 @@ import { scratchName } from './scratch-files.ts';
  * Overwrites an existing file atomically. Errors such as a full disk come back as LifeboatErrors, and the temp
  * file is removed. Safe to call twice with the same content.
  */
-export async function writeFileDurable(file: string, data: Uint8Array | readonly Uint8Array[], tmpDir = path.dirname(file)): Promise<void> {
+export async function writeFileDurable(file: string, data: Uint8Array | readonly Uint8Array[], tmpDir = path.dirname(file), mode = 0o644): Promise<void> {
   const tmp = path.join(tmpDir, scratchName(`.${path.basename(file)}`));
   const parts = Array.isArray(data) ? (data as readonly Uint8Array[]) : [data as Uint8Array];
   const expected = parts.reduce((n, p) => n + p.byteLength, 0);
   let handle: fs.FileHandle | undefined;
   try {
-    handle = await fs.open(tmp, 'wx', 0o644);
+    handle = await fs.open(tmp, 'wx', mode);
+    if (mode !== 0o644) await handle.chmod(mode); // the umask may have widened or narrowed it
     await writeAll(handle, parts);
     const { size } = await handle.stat();
     if (size !== expected) throw new Error(`short write to ${tmp}: ${size} of ${expected} bytes`);
