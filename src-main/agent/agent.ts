@@ -20,6 +20,7 @@ import { DriveWatcher, type VolumesChanged } from '../core/drives/usb-events.ts'
 import { copyToDrive } from '../core/drives/drive-copier.ts';
 import { driveContext } from '../core/drives/drive-service.ts';
 import type { Logger } from './logger.ts';
+import { OutboxWorker, type OutboxWorkerOptions } from '../core/offsite/outbox-worker.ts';
 
 export interface AgentOptions extends Pick<EngineOptions, 'dataDir' | 'passphrase'> {
   log: Logger;
@@ -27,6 +28,8 @@ export interface AgentOptions extends Pick<EngineOptions, 'dataDir' | 'passphras
   powerPollMs?: number;
   /** How often the status file is refreshed even without changes (ages move on). */
   statusEveryMs?: number;
+  /** Offsite outbox timing (tests shorten it). */
+  outbox?: OutboxWorkerOptions;
 }
 
 const MARKER = 'agent.running';
@@ -47,6 +50,7 @@ export class Agent {
   private powerSources = 0;
   private watchers: ChangeWatcher[] = [];
   private driveWatcher: DriveWatcher | undefined;
+  private outbox: OutboxWorker | undefined;
   private drives: Awaited<ReturnType<typeof driveContext>> | undefined;
   private presentDrives: Array<{ mount: string; label: string; id: string }> = [];
   private usbFacts: UsbFacts | undefined;
@@ -154,12 +158,28 @@ export class Agent {
     }
 
     await this.startDrives();
+    this.startOutbox();
 
     const beat = () => lb.catalog.set(KV.lastSeenAlive, JSON.stringify(new Date().toISOString()));
     beat();
     this.timers.push(setInterval(beat, 60_000), setInterval(() => void this.refresh(), this.opts.statusEveryMs ?? 30_000));
     this.log.info({ event: 'started', dataDir: lb.dataDir, sources: lb.settings.sources.map((s) => s.name), ups: this.monitors.map((m) => m.source.name), schedule: this.scheduler.upcoming().map((u) => ({ id: u.id, next: u.next.toISOString() })) }, 'Lifeboat agent started');
     await this.refresh();
+  }
+
+  /** Sends snapshots offsite in the background; woken by every finished job (a new snapshot may be waiting). */
+  private startOutbox(): void {
+    if (!this.lb.offsite.targets().length) return;
+    this.lb.offsite.setLog(this.log);
+    this.outbox = new OutboxWorker(this.lb, this.opts.outbox);
+    this.outbox.on('report', (r) => {
+      const level = r.state === 'stopped' ? 'error' : r.state === 'retrying' ? 'warn' : 'info';
+      this.log[level]({ event: 'offsite', target: r.target, state: r.state, sent: r.sent, dropped: r.dropped.length, remaining: r.remaining, bytes: r.bytesSent, packsResumed: r.packsResumed, removedRemote: r.removedRemote.length, error: r.error, retryAt: r.retryAt }, `offsite ${r.target}: ${r.state}${r.error ? `: ${r.error}` : ''}`);
+      void this.refresh();
+    });
+    this.outbox.on('error', (err) => this.log.error({ event: 'offsite-error', error: err.message }, `offsite: ${err.message}`));
+    this.queue.on('done', () => this.outbox?.kick());
+    this.outbox.start();
   }
 
   /** Watches for adopted USB drives: each one plugged in gets what its policy asks, then "safe to remove". */
@@ -282,6 +302,8 @@ export class Agent {
     if (this.stopping) return;
     try {
       const jobs = this.queue.list().filter((j) => j.state === 'running').map((j) => ({ kind: j.kind as JobKind, ...(j.source ? { source: j.source } : {}), ...(j.phase ? { phase: j.phase } : {}), ...(j.done !== undefined ? { done: j.done, total: j.total } : {}) }));
+      const upload = this.outbox?.current();
+      if (upload) jobs.push(upload);
       const upsConfigured = this.powerSources > 0;
       const power: PowerFacts | undefined = upsConfigured ? { state: this.powerLevel, since: this.powerSince, upsConfigured, ...(this.emergency ? { emergencyBackup: this.emergency } : {}) } : undefined;
       const facts = await collectFacts(this.lb, { jobs, ...(power ? { power } : {}), ...(this.usbFacts ? { usb: this.usbFacts } : {}), ...(this.unclean ? { uncleanShutdown: this.unclean } : {}) });
@@ -317,6 +339,7 @@ export class Agent {
       for (const m of this.monitors) void m.stop();
       for (const w of this.watchers) w.close();
       this.driveWatcher?.stop();
+      await this.outbox?.stop();
       await this.queue.stop();
       await writeAgentStatus(this.lb.dataDir, { ...this.status(), running: false }).catch(() => {});
       this.lb.catalog.set(KV.lastSeenAlive, JSON.stringify(new Date().toISOString()));

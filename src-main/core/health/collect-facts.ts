@@ -34,6 +34,7 @@ export async function collectFacts(lb: Lifeboat, live: LiveFacts = {}): Promise<
     ...(deepVerify ? { deepVerify } : {}),
     ...(restoreDrill ? { restoreDrill } : {}),
     ...(repositoryDisk ? { repositoryDisk } : {}),
+    ...(lb.settings.targets?.length ? { offsite: lb.offsite.facts() } : {}),
     ...(live.power ? { power: live.power } : {}),
     ...(live.usb ? { usb: live.usb } : {}),
     ...(live.paused ? { paused: live.paused } : {}),

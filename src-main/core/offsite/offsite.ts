@@ -5,6 +5,7 @@ import type { Lifeboat } from '../lifeboat.ts';
 import type { Manifest } from '../repository/manifest.ts';
 import { Repository } from '../repository/repository.ts';
 import { copySnapshots } from '../engine/copy-snapshots.ts';
+import { acquireLock } from '../locks/process-lock.ts';
 import { verifySnapshots, type VerifyReport } from '../engine/verify.ts';
 import { saveSettings, validateTarget } from '../settings/settings-store.ts';
 import type { TargetConfig } from '../settings/settings-types.ts';
@@ -119,19 +120,29 @@ export class Offsite {
   }
 
   /** Sends what waits for one target or all. `force` (a person asked) ignores the backoff and a stop. */
-  async sync(opts: { name?: string; force?: boolean; signal?: AbortSignal; onProgress?: SyncDeps['onProgress']; deps?: Partial<SyncDeps> } = {}): Promise<SyncReport[]> {
+  async sync(opts: { name?: string; force?: boolean; signal?: AbortSignal; onProgress?: SyncDeps['onProgress']; deps?: Partial<SyncDeps>; /** How long to wait for another process sending to the same target (default 10 min; 0: skip it). */ lockWaitMs?: number } = {}): Promise<SyncReport[]> {
     const names = opts.name ? [this.target(opts.name).name] : this.targets().map((t) => t.name);
     const repo = await this.lb.repository();
     await this.lb.syncCatalog();
     const reports: SyncReport[] = [];
     for (const name of names) {
       const config = this.target(name);
-      const target = await this.open(name, { signal: opts.signal });
-      reports.push(await syncTarget({
-        repo, outbox: this.outbox, catalog: this.lb.catalog, name, target,
-        retention: config.retention ?? this.lb.settings.retention, timeZone: settingsTimeZone(this.lb.settings),
-        actor: this.lb.actor, signal: opts.signal, onProgress: opts.onProgress, ...opts.deps,
-      }, { force: opts.force }));
+      // One sender per target (the agent, or a "lifeboat sync" beside it): two would race on the remote index.
+      const lock = await acquireLock(path.join(this.lb.dataDir, 'locks'), { name: `target-${name}`, kind: 'exclusive', purpose: `upload to ${name}`, waitMs: opts.lockWaitMs ?? 10 * 60_000 }).catch((err: unknown) => {
+        if (opts.lockWaitMs === 0 && err instanceof LifeboatError && err.code === 'busy') return undefined;
+        throw err;
+      });
+      if (!lock) continue;
+      try {
+        const target = await this.open(name, { signal: opts.signal });
+        reports.push(await syncTarget({
+          repo, outbox: this.outbox, catalog: this.lb.catalog, name, target,
+          retention: config.retention ?? this.lb.settings.retention, timeZone: settingsTimeZone(this.lb.settings),
+          actor: this.lb.actor, signal: opts.signal, onProgress: opts.onProgress, ...opts.deps,
+        }, { force: opts.force }));
+      } finally {
+        await lock.release();
+      }
     }
     return reports;
   }

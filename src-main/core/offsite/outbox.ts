@@ -109,6 +109,11 @@ export class Outbox {
     this.db.prepare('UPDATE target_state SET last_error = ?, last_error_at = ?, stopped = ?, stopped_at = ?, failures = failures + 1 WHERE target = ?').run(message, now.toISOString(), message, now.toISOString(), target);
   }
 
+  /** Ends a backoff early (the target answers again); a stop stays until a person acts. */
+  resumeBackoff(target: string): void {
+    this.db.prepare('UPDATE target_state SET retry_at = NULL WHERE target = ?').run(target);
+  }
+
   /** Clears a stop and any backoff (a person changed something, or asked to sync now). */
   resume(target: string): void {
     this.db.prepare('UPDATE target_state SET stopped = NULL, stopped_at = NULL, retry_at = NULL WHERE target = ?').run(target);
