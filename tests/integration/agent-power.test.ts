@@ -4,49 +4,14 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { createOfficeDb } from '../../src-main/core/sources/demo-office-db.ts';
-import { cliJson, runCli, spawnCli, tempDir } from '../helpers/cli.ts';
+import { cliJson, runCli, tempDir } from '../helpers/cli.ts';
+import { agentStatus, events, startAgent, waitFor } from '../helpers/agent-process.ts';
 import { nutSkipReason, startNutServer, type NutServer } from '../peers/nut-server.ts';
 import { startNisServer } from '../peers/apcupsd-nis-server.ts';
 
 interface Snap { id: string; source: string; reason: string; time: string }
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-function startAgent(dataDir: string): { child: ChildProcess; log: () => string; exit: Promise<number | null> } {
-  const child = spawnCli(['agent'], { dataDir });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exit = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
-  return { child, log: () => out, exit };
-}
-
-function events(log: string): Array<Record<string, unknown>> {
-  return log.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
-type StatusFile = { pid: number; power: Array<{ level: string }>; verdict: { level: string; reasons: Array<{ code: string; text: string }> } };
-
-/** The status the agent with `pid` published (an older agent's file does not count). */
-function agentStatus(dataDir: string, pid?: number): StatusFile | undefined {
-  try {
-    const s = JSON.parse(fs.readFileSync(path.join(dataDir, 'agent-status.json'), 'utf8')) as StatusFile;
-    return pid === undefined || s.pid === pid ? s : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function write(dbPath: string, note: string) {
   const db = new Database(dbPath);
