@@ -21,6 +21,7 @@ import { copyToDrive } from '../core/drives/drive-copier.ts';
 import { driveContext } from '../core/drives/drive-service.ts';
 import type { Logger } from './logger.ts';
 import { OutboxWorker, type OutboxWorkerOptions } from '../core/offsite/outbox-worker.ts';
+import { OUTBOX_BACKOFF } from '../core/offsite/offsite-sync.ts';
 
 export interface AgentOptions extends Pick<EngineOptions, 'dataDir' | 'passphrase'> {
   log: Logger;
@@ -171,7 +172,12 @@ export class Agent {
   private startOutbox(): void {
     if (!this.lb.offsite.targets().length) return;
     this.lb.offsite.setLog(this.log);
-    this.outbox = new OutboxWorker(this.lb, this.opts.outbox);
+    const timing = this.lb.settings.outbox ?? {};
+    this.outbox = new OutboxWorker(this.lb, this.opts.outbox ?? {
+      tickMs: (timing.tickSeconds ?? 15) * 1000,
+      reachabilityMs: (timing.tickSeconds ?? 60) * 1000,
+      deps: { backoff: { ...OUTBOX_BACKOFF, initialMs: (timing.retryMinSeconds ?? 30) * 1000, maxMs: (timing.retryMaxSeconds ?? 3600) * 1000 } },
+    });
     this.outbox.on('report', (r) => {
       const level = r.state === 'stopped' ? 'error' : r.state === 'retrying' ? 'warn' : 'info';
       this.log[level]({ event: 'offsite', target: r.target, state: r.state, sent: r.sent, dropped: r.dropped.length, remaining: r.remaining, bytes: r.bytesSent, packsResumed: r.packsResumed, removedRemote: r.removedRemote.length, error: r.error, retryAt: r.retryAt }, `offsite ${r.target}: ${r.state}${r.error ? `: ${r.error}` : ''}`);

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { connectTcp } from '../util/tcp-connect.ts';
 import { Repository } from '../repository/repository.ts';
-import { bufferBody, type Target } from '../targets/target.ts';
+import { bufferBody, CONFIG_HANDLE, isNotFound, type Target } from '../targets/target.ts';
 
 export interface TargetTestStep { step: 'open' | 'reach' | 'credentials' | 'write' | 'read' | 'delete' | 'free space' | 'repository'; ok: boolean; detail: string; ms: number }
 export interface TargetTestReport { ok: boolean; location: string; steps: TargetTestStep[]; freeBytes?: number }
@@ -32,7 +32,10 @@ export async function testTarget(open: () => Promise<Target>, ourRepositoryId?: 
   try {
     const ep = t.endpoint;
     if (ep && !(await run('reach', async () => { (await connectTcp({ host: ep.host, port: ep.port, timeoutMs: 10_000, what: 'the target' })).destroy(); }, () => `${ep.host}:${ep.port} answers`)).ok) return report;
-    if (!(await run('credentials', () => t.list('snapshot'), (l) => `accepted (${l.length} snapshot(s) there)`)).ok) return report;
+    // A stat of the repository config: refused credentials fail here, while a folder the first sync has yet
+    // to create (not found) is fine.
+    const credentials = () => t.stat(CONFIG_HANDLE).then(() => 'accepted', (err: unknown) => { if (isNotFound(err)) return 'accepted'; throw err; });
+    if (!(await run('credentials', credentials, (v) => v)).ok) return report;
     const probe = { kind: 'probe' as const, name: `lifeboat-probe-${crypto.randomBytes(8).toString('hex')}` };
     const data = crypto.randomBytes(64 * 1024);
     if (!(await run('write', () => t.save(probe, bufferBody(data)), () => `${data.length} bytes written`)).ok) return report;

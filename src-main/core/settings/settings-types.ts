@@ -61,4 +61,6 @@ export interface Settings {
   drives?: { mediaRoots?: string[]; pollSeconds?: number; policy?: DrivePolicy };
   /** Offsite copies, each fed by the durable outbox (offsite/). */
   targets?: TargetConfig[];
+  /** Outbox timing: look for due uploads every tickSeconds (default 15); after a failure wait retryMinSeconds (default 30), doubling to retryMaxSeconds (default 3600). */
+  outbox?: { tickSeconds?: number; retryMinSeconds?: number; retryMaxSeconds?: number };
 }
