@@ -10,6 +10,7 @@ import { effectiveJobs } from '../core/settings/schedule-settings.ts';
 import { UpsMonitor } from '../core/power/ups-monitor.ts';
 import { osBatterySource, readOsBattery } from '../core/power/os-battery.ts';
 import type { PowerSource } from '../core/power/power-source.ts';
+import { withUpsPassword } from '../core/power/power-source-url.ts';
 import { combine, type PowerLevel, type PowerReading } from '../core/power/power-state.ts';
 import { healthVerdict, verdictChanged, type Verdict } from '../core/health/health-verdict.ts';
 import { collectFacts } from '../core/health/collect-facts.ts';
@@ -133,7 +134,8 @@ export class Agent {
 
     // The OS battery counts as a power source only on a machine that has one (a laptop, or a UPS on USB
     // that the OS shows as a battery); on a desktop it would only ever say "unknown".
-    const sources: Array<string | PowerSource> = [...(lb.settings.ups ?? [])];
+    // Passwords of UPS accounts live in the secret store, not in settings.json.
+    const sources: Array<string | PowerSource> = await Promise.all((lb.settings.ups ?? []).map((u) => withUpsPassword(u, lb.secrets)));
     if (lb.settings.osBattery !== false && (await readOsBattery()).detail !== 'no battery') sources.push(osBatterySource());
     this.powerSources = sources.length;
     for (const url of sources) {

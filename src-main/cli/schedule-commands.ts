@@ -3,7 +3,7 @@ import { LifeboatError } from '../core/errors.ts';
 import { saveSettings } from '../core/settings/settings-store.ts';
 import { effectiveJobs, setJobCron, setJobEnabled, settingsTimeZone } from '../core/settings/schedule-settings.ts';
 import { cronSchedule } from '../core/schedule/cron-schedule.ts';
-import { powerSourceFromUrl } from '../core/power/power-source-url.ts';
+import { powerSourceFromUrl, splitUpsPassword, upsSecretKey } from '../core/power/power-source-url.ts';
 import type { Command } from './commands.ts';
 import { table } from './format.ts';
 
@@ -48,11 +48,15 @@ export const upsCmd: Command = async (lb, args, io) => {
     if (!url) throw new LifeboatError('bad-input', 'ups add needs an address: nut://[USER[:PASS]@]HOST[:PORT]/UPSNAME or apcupsd://HOST[:PORT]');
     const name = powerSourceFromUrl(url).name; // validates, connects to nothing
     if (list.some((u) => powerSourceFromUrl(u).name === name)) throw new LifeboatError('exists', `${name} is already watched`);
-    s.ups = [...list, url];
+    // The password goes to the secret store; settings.json keeps the address without it.
+    const { url: stored, password } = splitUpsPassword(url);
+    if (password !== undefined) await lb.secrets.set(upsSecretKey(stored), password);
+    s.ups = [...list, stored];
   } else if (sub === 'remove') {
     if (!url) throw new LifeboatError('bad-input', 'ups remove needs the address (as shown by ups list)');
     const keep = list.filter((u) => u !== url && maskUrl(u) !== url && powerSourceFromUrl(u).name !== url);
     if (keep.length === list.length) throw new LifeboatError('not-found', `no UPS ${url} (see "lifeboat ups list")`);
+    for (const gone of list.filter((u) => !keep.includes(u))) await lb.secrets.delete(upsSecretKey(gone));
     s.ups = keep;
   } else if (sub !== 'list') {
     throw new LifeboatError('bad-input', `unknown command "ups ${sub}": use ups add, list or remove`);

@@ -18,7 +18,7 @@ import { collectGarbage, type GcReport } from './engine/garbage.ts';
 import { applyPolicy } from './retention/retention-policy.ts';
 import { rebuildIndex, type IndexRepair } from './engine/repair-index.ts';
 import { settingsTimeZone } from './settings/schedule-settings.ts';
-import type { SecretStore } from './settings/secret-store.ts';
+import { FileSecretStore, type SecretStore } from './settings/secret-store.ts';
 import { Offsite } from './offsite/offsite.ts';
 
 export interface EngineOptions {
@@ -48,6 +48,7 @@ export class Lifeboat {
   private repo: Repository | undefined;
   private readonly opts: EngineOptions;
   private offsiteCopies: Offsite | undefined;
+  private secretStore: SecretStore | undefined;
 
   private constructor(opts: EngineOptions, settings: Settings, catalog: Catalog) {
     this.opts = opts;
@@ -91,8 +92,14 @@ export class Lifeboat {
 
   /** Offsite targets and their durable outbox. */
   get offsite(): Offsite {
-    this.offsiteCopies ??= new Offsite(this, this.opts.secrets);
+    this.offsiteCopies ??= new Offsite(this);
     return this.offsiteCopies;
+  }
+
+  /** Where credentials live (targets, UPS accounts): secrets.json (0600) in the data dir unless the app gave another. */
+  get secrets(): SecretStore {
+    this.secretStore ??= this.opts.secrets ?? new FileSecretStore(path.join(this.dataDir, 'secrets.json'));
+    return this.secretStore;
   }
 
   /** Opens the repository, creating it on first use (encrypted when an init passphrase is given). */

@@ -36,7 +36,9 @@ describe('agent and power', { skip: nutSkipReason() }, () => {
     await cliJson(['source', 'add', '--name', 'office', '--sqlite', dbPath], { dataDir });
     await cliJson(['source', 'add', '--name', 'docs', '--folder', docs], { dataDir });
     await cliJson(['backup'], { dataDir });
-    await cliJson(['ups', 'add', nut.url], { dataDir });
+    // With the account in the address: its password goes to the secret store, and the agent logs in with it.
+    await cliJson(['ups', 'add', nut.url.replace('nut://', `nut://${nut.admin.user}:${nut.admin.password}@`)], { dataDir });
+    assert.ok(!fs.readFileSync(path.join(dataDir, 'settings.json'), 'utf8').includes(nut.admin.password));
   });
   after(async () => {
     await nut?.stop();

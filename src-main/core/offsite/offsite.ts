@@ -9,7 +9,7 @@ import { acquireLock } from '../locks/process-lock.ts';
 import { verifySnapshots, type VerifyReport } from '../engine/verify.ts';
 import { saveSettings, validateTarget } from '../settings/settings-store.ts';
 import type { TargetConfig } from '../settings/settings-types.ts';
-import { FileSecretStore, targetSecretKey, type SecretStore } from '../settings/secret-store.ts';
+import { targetSecretKey, type SecretStore } from '../settings/secret-store.ts';
 import { settingsTimeZone } from '../settings/schedule-settings.ts';
 import type { OffsiteFacts } from '../health/health-facts.ts';
 import { RetryTarget, type TargetLog } from '../targets/target-wrappers.ts';
@@ -45,10 +45,10 @@ export class Offsite {
   private readonly lb: Lifeboat;
   private log: TargetLog | undefined;
 
-  constructor(lb: Lifeboat, secrets?: SecretStore) {
+  constructor(lb: Lifeboat) {
     this.lb = lb;
     this.outbox = new Outbox(lb.catalog.db);
-    this.secrets = secrets ?? new FileSecretStore(path.join(lb.dataDir, 'secrets.json'));
+    this.secrets = lb.secrets;
   }
 
   /** Where target operations log (the agent's logger); nothing by default. */
