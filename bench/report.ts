@@ -13,6 +13,7 @@ import type { BResult } from './steps/under-writer.ts';
 import { chunkSizes } from './steps/chunk-sizes.ts';
 import { AGENT_POLL_MS, DRIVER_POLL_MS, type PowerResult } from './steps/power-cut.ts';
 import type { UsbResult } from './steps/usb-copy.ts';
+import type { ByKind, OffsiteResult } from './steps/offsite.ts';
 
 export interface BenchResults {
   env: RunEnvironment;
@@ -26,10 +27,12 @@ export interface BenchResults {
   profile: unknown;
   power?: PowerResult;
   usb?: UsbResult;
+  offsite?: OffsiteResult;
 }
 
 const POWER_GOAL_MS = 5000;
 const USB_GOAL = 1.3;
+const OFFSITE_BYTES_GOAL = 1.2;
 
 /** The table's rows for steps a to f, in the order they have always been printed, and the main suite's goals. */
 function engineRows(r: BenchResults, goals: Record<string, boolean>): Row[] {
@@ -155,10 +158,45 @@ function triggerRows(r: BenchResults, goals: Record<string, boolean>): Row[] {
   return rows;
 }
 
+/** The offsite rows (lifeboat sync to a real sshd): bytes after 1% changed, and both syncs' times against rclone copy. */
+function offsiteRows(r: BenchResults, goals: Record<string, boolean>): Row[] {
+  const o = r.offsite;
+  if (!o) return [];
+  const name = 'offsite sftp: sync after 1% random changed, bytes';
+  if (o.skipped || !o.runs.length) {
+    return [[name, '0', o.skipped ? `skipped: ${o.skipped}` : `ERROR: ${(o.error ?? '').split('\n')[0]}`, '', '', `<= ${OFFSITE_BYTES_GOAL}x ${o.skipped ? 'SKIP' : 'FAIL'}`, '']];
+  }
+  const runs = o.runs;
+  const n = String(runs.length);
+  const med = (f: (one: (typeof runs)[number]) => number): number => median(runs.map(f));
+  const kinds = (pick: (one: (typeof runs)[number]) => ByKind): string => ['packs', 'index', 'snapshots', 'other']
+    .filter((k) => runs.some((one) => pick(one)[k]))
+    .map((k) => `${k === 'snapshots' ? 'manifest' : k} ${bytes(med((one) => pick(one)[k]?.bytes ?? 0))}`).join(', ');
+  const sent = med((one) => one.second.bytesSent);
+  const server = med((one) => one.second.serverBytes);
+  const zc = med((one) => one.diff.changedZstd);
+  const bRatio = ratio(sent, zc);
+  const pass = bRatio <= OFFSITE_BYTES_GOAL && !o.error;
+  goals[`offsite: bytes sent after 1% changed <= ${OFFSITE_BYTES_GOAL}x changed pages compressed`] = pass;
+  const err = o.error ? `; ERROR: ${o.error.split('\n')[0]}` : '';
+  const tRatio = ratio(med((one) => one.second.ms), med((one) => one.rcloneNew.ms));
+  const fRatio = ratio(med((one) => one.first.ms), med((one) => one.rcloneFull.ms));
+  return [
+    [name, n, `bytesSent ${bytes(sent)}; server +${bytes(server)} (${kinds((one) => one.second.byKind)}); the local snapshot added ${bytes(med((one) => one.backup.duAdded))}${err}`,
+      `${med((one) => one.diff.changedPages)} pages changed: ${bytes(zc)} zstd -3`, `${x(bRatio)} (server ${x(ratio(server, zc))})`, `<= ${OFFSITE_BYTES_GOAL}x ${ok(pass)}`, ''],
+    ['offsite sftp: sync after 1% random changed, time', n, `lifeboat sync ${secs(med((one) => one.second.ms))} (cpu ${secs(med((one) => one.second.cpuMs))})`,
+      `rclone copy of the same ${med((one) => one.rcloneNew.files)} new files (${bytes(med((one) => one.rcloneNew.bytes))}): ${secs(med((one) => one.rcloneNew.ms))} (cpu ${secs(med((one) => one.rcloneNew.cpuMs))})`,
+      x(tRatio), 'none yet', ''],
+    ['offsite sftp: first full sync, time', n, `lifeboat sync ${secs(med((one) => one.first.ms))} (cpu ${secs(med((one) => one.first.cpuMs))}); bytesSent ${bytes(med((one) => one.first.bytesSent))}, server +${bytes(med((one) => one.first.serverBytes))} (${kinds((one) => one.first.byKind)})`,
+      `rclone copy of the local repository (${med((one) => one.rcloneFull.files)} files, ${bytes(med((one) => one.rcloneFull.bytes))}): ${secs(med((one) => one.rcloneFull.ms))} (cpu ${secs(med((one) => one.rcloneFull.cpuMs))})`,
+      x(fRatio), 'none yet', ''],
+  ];
+}
+
 /** Prints the tables, the goals and the notes, and writes the results files. */
 export function report(r: BenchResults): void {
   const goals: Record<string, boolean> = {};
-  const rows = [...engineRows(r, goals), ...triggerRows(r, goals)];
+  const rows = [...engineRows(r, goals), ...triggerRows(r, goals), ...offsiteRows(r, goals)];
   const table = printTable(rows, ['step', 'n', 'Lifeboat: wall (cpu); bytes', 'reference', 'ratio', 'goal', 'restic: wall; repo growth']);
   const cs = chunkSizes(r.suites, r.perSuite);
   const { env, base, pages } = r;
@@ -185,11 +223,19 @@ export function report(r: BenchResults): void {
       'rename (its content already fsynced); the fsync of the folder follows within milliseconds.');
   }
 
+  if (r.offsite?.runs.length) {
+    console.log(`offsite: a real OpenSSH sftp server on 127.0.0.1 (${r.offsite.sshd ?? 'sshd'}), ${r.offsite.rclone ?? 'rclone'} with its defaults. Each run: a fresh repository with one snapshot, ` +
+      'a target on a fresh remote folder, the first sync (all of it), 1% of the invoices changed at random (step c\'s edit), a backup, the second sync. bytesSent is what ' +
+      '`lifeboat sync --json` reports (packs only); "server +" is the size of the files that appeared in the remote folder. Changed pages: the database file compared 4 KiB page by page ' +
+      'before and after the edit, the changed pages concatenated and compressed with zstd level 3 (node:zlib). rclone copied the very same files (the second sync\'s new files; the whole ' +
+      'local repository minus locks/ and tmp/) into a fresh folder on the same server.');
+  }
+
   const out = {
     when: new Date().toISOString(), mb: MB, warmCache: true, machine: env.machine, tools: { ...env.tools, betterSqlite3Sqlite: env.sqliteLib },
     db: { ...base, pages, zstdBytes: peerZ }, processStart: r.startup,
     git: env.git, loads: { min: loads[0], median: median(loads), max: loads.at(-1), samples: loads.length },
-    suites: r.perSuite, b: r.b, chunkSizes: cs.data, phases: r.phases, profile: r.profile, power: r.power, usb: r.usb, goals, table, chunkTable: cs.table,
+    suites: r.perSuite, b: r.b, chunkSizes: cs.data, phases: r.phases, profile: r.profile, power: r.power, usb: r.usb, offsite: r.offsite, goals, table, chunkTable: cs.table,
     totalSeconds: Math.round((performance.now() - T0) / 1000),
   };
   const json = JSON.stringify(out, (_k, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Math.round(v * 10) / 10 : v), 2);

@@ -7,7 +7,7 @@
 //   BENCH_MB=500          size of the office database (built once, cached in bench/.cache/)
 //   BENCH_RUNS=N          force N runs of every repeated step (default: 3, or 1 for steps over BENCH_LONG_S)
 //   BENCH_LONG_S=30       a step slower than this runs once
-//   BENCH_SKIP=a,b        skip parts: rollback, encrypted, chunks, phases, profile, compiled, power, usb
+//   BENCH_SKIP=a,b        skip parts: rollback, encrypted, chunks, phases, profile, compiled, power, usb, offsite
 //   BENCH_KEEP=1          keep the work folder (bench/.cache/run-*) for inspection
 //
 // Honesty rules: nothing here is hard-coded; every time is performance.now() around whole commands
@@ -32,6 +32,7 @@ import { phasesStep } from './steps/phases.ts';
 import { profiles } from './steps/profiles.ts';
 import { powerStep, type PowerResult } from './steps/power-cut.ts';
 import { usbStep, type UsbResult } from './steps/usb-copy.ts';
+import { offsiteStep, type OffsiteResult } from './steps/offsite.ts';
 import { report } from './report.ts';
 
 async function main(): Promise<void> {
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
   let profile: unknown;
   let power: PowerResult | undefined;
   let usb: UsbResult | undefined;
+  let offsite: OffsiteResult | undefined;
 
   try {
     for (const s of suites) {
@@ -74,11 +76,12 @@ async function main(): Promise<void> {
     // The triggers come last: each one reports its own failure in the table instead of ending the run.
     if (!SKIP.has('power')) power = await powerStep(db0);
     if (!SKIP.has('usb')) usb = await usbStep();
+    if (!SKIP.has('offsite')) offsite = await offsiteStep(db0);
   } finally {
     await stopWriters();
   }
 
-  report({ env, base, pages, startup, suites, perSuite, b, phases, profile, power, usb });
+  report({ env, base, pages, startup, suites, perSuite, b, phases, profile, power, usb, offsite });
 }
 
 try {

@@ -12,6 +12,9 @@ export const MB = Number(process.env.BENCH_MB ?? 500);
 export const FORCED_RUNS = process.env.BENCH_RUNS ? Number(process.env.BENCH_RUNS) : undefined;
 const LONG_MS = Number(process.env.BENCH_LONG_S ?? 30) * 1000;
 export const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+/** The parts BENCH_SKIP can name; any other name is an error (a typo would otherwise quietly run everything). */
+export const SKIP_KEYS = ['rollback', 'encrypted', 'chunks', 'phases', 'profile', 'compiled', 'power', 'usb', 'offsite'];
+for (const k of SKIP) if (!SKIP_KEYS.includes(k)) throw new Error(`BENCH_SKIP: unknown part "${k}" (known: ${SKIP_KEYS.join(', ')})`);
 export const KEEP = process.env.BENCH_KEEP === '1';
 export const CHUNK_SIZES = [16 * 1024, 64 * 1024, 256 * 1024];
 export const C_RUNS = FORCED_RUNS ?? 3;

@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { LifeboatError } from '../core/errors.ts';
 import { Lifeboat } from '../core/lifeboat.ts';
@@ -76,7 +77,7 @@ export const syncCmd: Command = async (lb, args, io) => {
 };
 
 function describe(r: SyncReport): string {
-  const parts = [`${r.target}: ${r.sent.length} snapshot(s) sent (${bytes(r.bytesSent)}${r.packsResumed ? `, ${r.packsResumed} pack(s) already there` : ''})`];
+  const parts = [`${r.target}: ${r.sent.length} snapshot(s) sent (${bytes(r.bytesSent)}${r.packsResumed ? `, ${r.packsResumed} pack(s) already there` : ''}${r.bytesResumed ? `, ${bytes(r.bytesResumed)} resumed` : ''})`];
   if (r.dropped.length) parts.push(`${r.dropped.length} not needed`);
   if (r.removedRemote.length) parts.push(`${r.removedRemote.length} old snapshot(s) removed there`);
   if (r.state === 'done') parts.push('up to date');
@@ -101,7 +102,12 @@ export async function restoreFrom(lb: Lifeboat, from: string, o: { ref: string; 
   try {
     return await engine.restore({ ref: pulled.id, source: pulled.manifest.source.name, to: o.to, overwrite: o.yes });
   } finally {
-    if (engine !== lb) engine.close();
+    if (engine !== lb) {
+      engine.close();
+      // A cache repository (this data dir already backs up to another one) is only a way through.
+      await fs.rm(pulled.repoDir, { recursive: true, force: true });
+      await fs.rm(engine.catalogFile, { force: true });
+    }
   }
 }
 

@@ -50,7 +50,11 @@ export class Lifeboat {
   private offsiteCopies: Offsite | undefined;
   private secretStore: SecretStore | undefined;
 
-  private constructor(opts: EngineOptions, settings: Settings, catalog: Catalog) {
+  /** The catalog database's file. */
+  readonly catalogFile: string;
+
+  private constructor(opts: EngineOptions, settings: Settings, catalog: Catalog, catalogFile: string) {
+    this.catalogFile = catalogFile;
     this.opts = opts;
     this.dataDir = opts.dataDir;
     this.settings = settings;
@@ -66,7 +70,7 @@ export class Lifeboat {
     const catalogFile = opts.repoDir && path.resolve(opts.repoDir) !== path.resolve(settings.repository)
       ? path.join(dataDir, `catalog-${crypto.createHash('sha256').update(path.resolve(opts.repoDir)).digest('hex').slice(0, 16)}.db`)
       : path.join(dataDir, 'catalog.db');
-    return new Lifeboat({ ...opts, dataDir }, settings, new Catalog(catalogFile));
+    return new Lifeboat({ ...opts, dataDir }, settings, new Catalog(catalogFile), catalogFile);
   }
 
   close(): void {

@@ -9,7 +9,7 @@ import type { PackRecord } from '../repository/pack-writer.ts';
 import { decodeChunkList } from '../repository/chunk-list.ts';
 import { acquireLock, type HeldLock } from '../locks/process-lock.ts';
 import { FileTarget } from '../targets/file-target.ts';
-import { bufferBody, CONFIG_HANDLE, HOWTO_HANDLE, isNotFound, type Target } from '../targets/target.ts';
+import { bufferBody, CONFIG_HANDLE, HOWTO_HANDLE, isNotFound, TargetError, type Target } from '../targets/target.ts';
 
 export interface CopyReport {
   copied: string[];
@@ -30,6 +30,19 @@ export interface CopyOptions {
   /** Read every pack back from the destination and check it against its name (drives: a flaky stick shows up now). Default: true for a folder, false for a remote (where it would double the traffic; remote verify does it). */
   readBack?: boolean;
   signal?: AbortSignal;
+  /** Make the destination a twin when it holds no repository (default true). False for a target that was set up before: a repository gone from it (a share not mounted, a folder deleted) is an error, never quietly replaced. */
+  create?: boolean;
+}
+
+/**
+ * A failure on the source side of a copy (a pack missing or damaged in the repository being copied from):
+ * that snapshot cannot be copied, whatever the destination does. Its `cause` says what.
+ */
+export class SourceError extends LifeboatError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('corrupt', message, options);
+    this.name = 'SourceError';
+  }
 }
 
 /**
@@ -45,7 +58,7 @@ export async function copySnapshots(src: Repository, destination: string | Targe
   const target = typeof destination === 'string' ? new FileTarget(destination, { createRoot: false }) : destination;
   const local = target instanceof FileTarget;
   const readBack = opts.readBack ?? local;
-  await ensureTwin(src, target);
+  await ensureTwin(src, target, opts.create ?? true);
   const dest = await Repository.openTarget(target, { keys: src.keys });
   // A folder destination is a repository other processes may use (the drive's own prune): lock it. A remote
   // has one writer, this machine's outbox worker, which serialises itself per target.
@@ -57,12 +70,17 @@ export async function copySnapshots(src: Repository, destination: string | Targe
     await src.loadIndex();
     await dest.loadIndex();
     const present = new Set(await dest.listSnapshotIds());
-    const todo = ids.filter((id) => (present.has(id) ? (report.alreadyThere.push(id), false) : true));
-    const packs = await missingPacks(src, dest, todo);
+    const todo: string[] = [];
+    for (const id of ids) {
+      // A manifest counts as there only if it reads back whole (an earlier save may have been damaged).
+      if (present.has(id) && (await dest.loadManifest(id).then(() => true, () => false))) report.alreadyThere.push(id);
+      else todo.push(id);
+    }
+    const packs = await onSource(() => missingPacks(src, dest, todo));
 
     const records = await packRecords(src, packs);
     const sizes = new Map<string, number>();
-    for (const id of packs) sizes.set(id, (await src.target.stat({ kind: 'pack', name: id })).size);
+    for (const id of packs) sizes.set(id, (await onSource(() => src.target.stat({ kind: 'pack', name: id }))).size);
     const totalBytes = [...sizes.values()].reduce((a, b) => a + b, 0);
     let done = 0;
     let sent = 0;
@@ -74,12 +92,16 @@ export async function copySnapshots(src: Repository, destination: string | Targe
       if (there && there.size === sizes.get(id)) {
         report.packsResumed++;
       } else {
-        const data = await src.target.load(h);
-        if (sha256(data) !== id) throw new LifeboatError('corrupt', `local pack ${id.slice(0, 12)} does not match its checksum: run "lifeboat verify --all" (nothing damaged was copied)`);
+        const data = await onSource(() => src.target.load(h));
+        if (sha256(data) !== id) throw new SourceError(`pack ${id.slice(0, 12)} in ${src.dir} does not match its checksum: run "lifeboat verify --all" (nothing damaged was copied)`);
         await target.save(h, bufferBody(data));
         if (readBack) {
           const back = await target.load(h);
-          if (sha256(back) !== id) throw new LifeboatError('corrupt', `pack ${id.slice(0, 12)} read back from ${target.location} does not match: the drive may be failing`);
+          if (sha256(back) !== id) {
+            // Not left under its name: the next copy would take it for a pack that arrived whole.
+            await target.remove(h).catch(() => {});
+            throw new LifeboatError('corrupt', `pack ${id.slice(0, 12)} read back from ${target.location} does not match: the drive may be failing`);
+          }
           report.verifiedBytes += back.length;
           report.packs.push(id);
         } else {
@@ -96,9 +118,15 @@ export async function copySnapshots(src: Repository, destination: string | Targe
     await dest.writeIndex(records);
     for (const id of todo) {
       opts.signal?.throwIfAborted();
-      await target.save({ kind: 'snapshot', name: id }, bufferBody(await src.loadManifestRaw(id)));
-      // Read the manifest back from the destination: it must decode and name itself.
-      await dest.loadManifest(id);
+      await target.save({ kind: 'snapshot', name: id }, bufferBody(await onSource(() => src.loadManifestRaw(id))));
+      // Read the manifest back from the destination: it must decode and name itself. One that does not is
+      // removed, so no reader (and no later copy) takes it for a snapshot.
+      try {
+        await dest.loadManifest(id);
+      } catch (err) {
+        await target.remove({ kind: 'snapshot', name: id }).catch(() => {});
+        throw err;
+      }
       report.copied.push(id);
     }
     return report;
@@ -106,8 +134,19 @@ export async function copySnapshots(src: Repository, destination: string | Targe
     throw local ? explainFsError(err, target.root) : err;
   } finally {
     await src.closeFiles();
-    await dest.closeFiles();
+    // A target passed in belongs to the caller (it may copy more over the same connection).
+    if (typeof destination === 'string') await dest.closeFiles();
     await lock?.release();
+  }
+}
+
+/** Runs a read of the source repository; any failure there becomes a SourceError. */
+async function onSource<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof SourceError) throw err;
+    throw new SourceError(`cannot read the source repository: ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -131,15 +170,13 @@ async function missingPacks(src: Repository, dest: Repository, ids: string[]): P
 }
 
 /** Makes `target` a twin of `src` when it holds no repository; refuses one that holds another. */
-async function ensureTwin(src: Repository, target: Target): Promise<void> {
-  const existing = await Repository.targetConfig(target).catch((err: unknown) => {
-    if (err instanceof LifeboatError && err.code === 'corrupt') return undefined;
-    throw err;
-  });
+async function ensureTwin(src: Repository, target: Target, create: boolean): Promise<void> {
+  const existing = await Repository.targetConfig(target);
   if (existing) {
     if (existing.id !== src.config.id) throw new LifeboatError('exists', `${target.location} holds a different Lifeboat repository (id ${existing.id}); not writing into it`);
     return;
   }
+  if (!create) throw new TargetError('permanent', 'not-found', `the Lifeboat repository on ${target.location} is gone (a share or drive not mounted, or the folder deleted?); nothing was written. If it was removed on purpose, remove the target and add it again`);
   if (target instanceof FileTarget) {
     const destDir = target.root;
     try {

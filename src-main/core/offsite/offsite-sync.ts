@@ -2,12 +2,13 @@ import path from 'node:path';
 import { LifeboatError } from '../errors.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import { Repository } from '../repository/repository.ts';
-import { copySnapshots } from '../engine/copy-snapshots.ts';
+import { copySnapshots, SourceError } from '../engine/copy-snapshots.ts';
 import { collectGarbage } from '../engine/garbage.ts';
 import { acquireLock } from '../locks/process-lock.ts';
 import { applyPolicy, type RetentionPolicy, type SnapshotForRetention } from '../retention/retention-policy.ts';
 import { backoffDelay, type BackoffOptions } from '../power/ups-monitor.ts';
 import { TargetError, type Target } from '../targets/target.ts';
+import { TargetWrapper } from '../targets/target-wrappers.ts';
 import type { Outbox } from './outbox.ts';
 
 export interface SyncDeps {
@@ -37,8 +38,12 @@ export interface SyncReport {
   removedRemote: string[];
   bytesSent: number;
   packsResumed: number;
+  /** Bytes of packs a cut save had already put on the target, not sent again (targets that resume inside a pack: SFTP). */
+  bytesResumed: number;
   error?: string;
   retryAt?: string;
+  /** The remote retention could not run (the uploads themselves succeeded). */
+  pruneError?: string;
 }
 
 /** Waits between attempts at a target: 30 s doubling to 1 h, with jitter so many offices do not retry in step. */
@@ -55,7 +60,9 @@ export const OUTBOX_BACKOFF: BackoffOptions = { initialMs: 30_000, maxMs: 60 * 6
  */
 export async function syncTarget(d: SyncDeps, opts: { force?: boolean } = {}): Promise<SyncReport> {
   const now = d.now ?? (() => new Date());
-  const report: SyncReport = { target: d.name, state: 'done', sent: [], dropped: [], remaining: 0, removedRemote: [], bytesSent: 0, packsResumed: 0 };
+  const report: SyncReport = { target: d.name, state: 'done', sent: [], dropped: [], remaining: 0, removedRemote: [], bytesSent: 0, packsResumed: 0, bytesResumed: 0 };
+  const base = (d.target instanceof TargetWrapper ? d.target.base : d.target) as { resumedBytes?: number };
+  const resumedBefore = base.resumedBytes ?? 0;
   const st = d.outbox.state(d.name);
   if (!opts.force && (st.stopped || (st.retryAt && Date.parse(st.retryAt) > now().getTime()))) {
     report.state = 'waiting';
@@ -67,6 +74,7 @@ export async function syncTarget(d: SyncDeps, opts: { force?: boolean } = {}): P
   if (opts.force) d.outbox.resume(d.name);
 
   try {
+    await removeDebris(d.target);
     const remote = await remoteSnapshots(d);
     const decision = decide(d, remote);
     for (const { entryId, id, why } of decision.drop) {
@@ -82,8 +90,11 @@ export async function syncTarget(d: SyncDeps, opts: { force?: boolean } = {}): P
       try {
         const r = await copySnapshots(d.repo, d.target, [entry.snapshot], {
           signal: d.signal,
+          // Only the first copy may set up the repository there; after that, one gone missing is an error.
+          create: !d.outbox.state(d.name).repoId,
           onBytes: (bytes, totalBytes) => d.onProgress?.({ target: d.name, snapshot: entry.snapshot, bytes, totalBytes }),
         });
+        d.outbox.recordRepository(d.name, d.repo.config.id);
         report.bytesSent += r.bytesCopied;
         report.packsResumed += r.packsResumed;
         d.outbox.done(entry.id);
@@ -92,10 +103,15 @@ export async function syncTarget(d: SyncDeps, opts: { force?: boolean } = {}): P
         d.catalog.addHistory({ op: 'offsite-upload', source: null, snapshot: entry.snapshot, actor: d.actor, result: 'ok', detail: `to ${d.name}: ${r.packsCopied} pack(s), ${r.bytesCopied} bytes${r.packsResumed ? `, ${r.packsResumed} already there` : ''}`, durationMs: Date.now() - started });
       } catch (err) {
         if (d.signal?.aborted) throw err;
-        // A snapshot damaged here is not sent (damage is never spread); it is left for verify to report.
-        if (err instanceof LifeboatError && err.code === 'corrupt' && !(err instanceof TargetError) && entry.attempts >= 2) {
-          d.outbox.done(entry.id);
-          report.dropped.push({ id: entry.snapshot, why: err.message });
+        // A snapshot damaged here is not sent (damage is never spread) and must not hold up the others: it is
+        // skipped, and dropped after a few tries (verify reports the damage), and the target is not blamed.
+        if (err instanceof SourceError) {
+          d.outbox.attempted(entry.id);
+          const damaged = d.catalog.snapshots().find((r) => r.id === entry.snapshot)?.damaged;
+          if (damaged || entry.attempts + 1 >= 3) {
+            d.outbox.done(entry.id);
+            report.dropped.push({ id: entry.snapshot, why: err.message });
+          }
           d.catalog.addHistory({ op: 'offsite-upload', source: null, snapshot: entry.snapshot, actor: d.actor, result: 'failed', detail: `to ${d.name}: not sent: ${err.message}`, durationMs: Date.now() - started });
           continue;
         }
@@ -108,16 +124,7 @@ export async function syncTarget(d: SyncDeps, opts: { force?: boolean } = {}): P
 
     // With the queue empty, the remote's retention may run (on a fresh look: uploads just changed it).
     const after = decision.drop.length || report.sent.length ? decide(d, await remoteSnapshots(d)) : decision;
-    if (after.removeRemote.length) {
-      const remoteRepo = await Repository.openTarget(d.target, { keys: d.repo.keys });
-      for (const id of after.removeRemote) {
-        await remoteRepo.deleteManifest(id);
-        report.removedRemote.push(id);
-      }
-      // Unindexed packs may belong to an upload that will resume: leave them.
-      const gc = await collectGarbage(remoteRepo, { dryRun: false, keepUnindexed: true });
-      d.catalog.addHistory({ op: 'offsite-prune', source: null, snapshot: null, actor: d.actor, result: 'ok', detail: `${d.name}: ${report.removedRemote.length} snapshot(s), ${gc.packsRemoved} pack(s), ${gc.bytesFreed} bytes freed`, durationMs: 0 });
-    }
+    if (after.removeRemote.length) await pruneRemote(d, after.removeRemote, report);
   } catch (err) {
     if (d.signal?.aborted) {
       report.state = 'interrupted';
@@ -138,7 +145,40 @@ export async function syncTarget(d: SyncDeps, opts: { force?: boolean } = {}): P
     await d.target.close().catch(() => {});
   }
   report.remaining = d.outbox.pending(d.name).length;
+  report.bytesResumed = (base.resumedBytes ?? 0) - resumedBefore;
   return report;
+}
+
+/**
+ * Applies the target's retention: removes manifests, then packs nothing there needs. Its own failure (a damaged
+ * remote index, an unreadable remote manifest) is recorded in the history and left for a person and the next
+ * pass; it never makes the uploads, which succeeded, look failed.
+ */
+async function pruneRemote(d: SyncDeps, ids: string[], report: SyncReport): Promise<void> {
+  const started = Date.now();
+  try {
+    const remoteRepo = await Repository.openTarget(d.target, { keys: d.repo.keys });
+    for (const id of ids) {
+      await remoteRepo.deleteManifest(id);
+      report.removedRemote.push(id);
+    }
+    // This runs only with the queue empty and the target's lock held, so no upload is in flight: packs no
+    // index names are debris of cut copies and go too (unless a manifest there needs them).
+    const gc = await collectGarbage(remoteRepo, { dryRun: false });
+    d.catalog.addHistory({ op: 'offsite-prune', source: null, snapshot: null, actor: d.actor, result: 'ok', detail: `${d.name}: ${report.removedRemote.length} snapshot(s), ${gc.packsRemoved} pack(s), ${gc.bytesFreed} bytes freed`, durationMs: Date.now() - started });
+  } catch (err) {
+    if (d.signal?.aborted) throw err;
+    const message = (err as Error).message.replace(/run "lifeboat repair --index"[^;.]*/, 'the remote repository needs a look ("lifeboat target verify")');
+    report.pruneError = message;
+    d.catalog.addHistory({ op: 'offsite-prune', source: null, snapshot: null, actor: d.actor, result: 'failed', detail: `${d.name}: ${message}`, durationMs: Date.now() - started });
+  }
+}
+
+/** Removes temp files a cut upload left on the target (folder and SFTP targets keep them under tmp/). */
+async function removeDebris(target: Target): Promise<void> {
+  const base = target instanceof TargetWrapper ? target.base : target;
+  const clean = (base as { removeDebris?: () => Promise<unknown> }).removeDebris;
+  if (typeof clean === 'function') await clean.call(base).catch(() => {});
 }
 
 /** Errors retrying will not fix: the target said so, or our own settings are wrong. */

@@ -1,9 +1,11 @@
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { LifeboatError } from '../errors.ts';
+import fs from 'node:fs/promises';
+import { explainFsError, LifeboatError } from '../errors.ts';
 import type { Lifeboat } from '../lifeboat.ts';
 import type { Manifest } from '../repository/manifest.ts';
 import { Repository } from '../repository/repository.ts';
+import { readConfig } from '../repository/repo-config.ts';
 import { copySnapshots } from '../engine/copy-snapshots.ts';
 import { acquireLock } from '../locks/process-lock.ts';
 import { verifySnapshots, type VerifyReport } from '../engine/verify.ts';
@@ -85,6 +87,7 @@ export class Offsite {
       ...(input.rcloneConfig ? { rcloneConfig: path.resolve(input.rcloneConfig) } : {}),
       ...(input.retention ? { retention: input.retention } : {}),
     });
+    if (parsed.spec.kind === 'file') await makeFolder(parsed.spec.path);
     if (password) await this.secrets.set(targetSecretKey(config.name), password);
     this.lb.settings.targets = [...this.targets(), config];
     await saveSettings(this.lb.dataDir, this.lb.settings);
@@ -122,7 +125,10 @@ export class Offsite {
   /** Sends what waits for one target or all. `force` (a person asked) ignores the backoff and a stop. */
   async sync(opts: { name?: string; force?: boolean; signal?: AbortSignal; onProgress?: SyncDeps['onProgress']; deps?: Partial<SyncDeps>; /** How long to wait for another process sending to the same target (default 10 min; 0: skip it). */ lockWaitMs?: number } = {}): Promise<SyncReport[]> {
     const names = opts.name ? [this.target(opts.name).name] : this.targets().map((t) => t.name);
-    const repo = await this.lb.repository();
+    const base = await this.lb.repository();
+    // Its own handle on the local repository: uploads run beside backups and verifies, and closing files at
+    // the end of a copy must not close theirs.
+    const repo = base.keys ? await Repository.openWithKeys(base.dir, base.keys) : await Repository.open(base.dir, async () => '');
     await this.lb.syncCatalog();
     const reports: SyncReport[] = [];
     for (const name of names) {
@@ -134,7 +140,17 @@ export class Offsite {
       });
       if (!lock) continue;
       try {
-        const target = await this.open(name, { signal: opts.signal });
+        let target: Target;
+        try {
+          target = await this.open(name, { signal: opts.signal });
+        } catch (err) {
+          // A missing key file or an unset password variable: this target's problem, shown as its state,
+          // and the other targets still get their copies.
+          const message = (err as Error).message;
+          this.outbox.recordStopped(name, message);
+          reports.push({ target: name, state: 'stopped', sent: [], dropped: [], remaining: this.outbox.pending(name).length, removedRemote: [], bytesSent: 0, packsResumed: 0, bytesResumed: 0, error: message });
+          continue;
+        }
         reports.push(await syncTarget({
           repo, outbox: this.outbox, catalog: this.lb.catalog, name, target,
           retention: config.retention ?? this.lb.settings.retention, timeZone: settingsTimeZone(this.lb.settings),
@@ -188,7 +204,7 @@ export class Offsite {
       const remote = await Repository.openTarget(target, { passphrase: this.lb.passphraseSource });
       const manifest = await pickSnapshot(remote, ref, opts.source);
       const localDir = this.lb.repoDir;
-      const local = await Repository.exists(localDir) ? (await Repository.open(localDir, async () => '').catch(() => undefined))?.config.id ?? 'unknown' : undefined;
+      const local = await Repository.exists(localDir) ? (await readConfig(localDir))?.id : undefined;
       const repoDir = local === undefined || local === remote.config.id ? localDir : path.join(this.lb.dataDir, 'restore-cache', crypto.createHash('sha256').update(remote.config.id).digest('hex').slice(0, 16));
       await copySnapshots(remote, repoDir, [manifest.id], { onProgress: opts.onProgress });
       return { repoDir, id: manifest.id, manifest };
@@ -216,4 +232,13 @@ async function pickSnapshot(remote: Repository, ref: string, source?: string): P
   const hits = all.filter((m) => m.id.startsWith(ref));
   if (hits.length !== 1) throw new LifeboatError(hits.length ? 'bad-input' : 'not-found', hits.length ? `${ref} matches ${hits.length} snapshots: give more digits` : `no snapshot ${ref} on the target`);
   return hits[0]!;
+}
+
+/** Makes a network folder target's folder; its parent (the mounted share) must be there. */
+async function makeFolder(dir: string): Promise<void> {
+  await fs.mkdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EEXIST') return;
+    if (err.code === 'ENOENT') throw new LifeboatError('not-found', `${path.dirname(dir)} is not there: mount the share first`);
+    throw explainFsError(err, dir);
+  });
 }

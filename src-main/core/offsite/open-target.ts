@@ -39,7 +39,8 @@ export async function openBare(config: TargetConfig, ctx: OpenTargetContext): Pr
 export async function openSpec(spec: TargetSpec, c: { password?: string; keyFile?: string; rcloneConfig?: string; knownHostsFile: string }): Promise<Target> {
   switch (spec.kind) {
     case 'file':
-      return new FileTarget(spec.path, { createRoot: false });
+      // The folder is made when the target is added; later, its absence means a share that is not mounted.
+      return new FileTarget(spec.path, { rootMustExist: true });
     case 'sftp': {
       const { SftpTarget } = await import('../targets/sftp-target.ts');
       const { readFile } = await import('node:fs/promises');

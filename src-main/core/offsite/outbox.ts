@@ -25,6 +25,8 @@ export interface TargetState {
   failures: number;
   /** Not before this time (ISO); absent: now. */
   retryAt?: string;
+  /** The repository id the target was set up with (at its first copy); afterwards a missing repository there is an error. */
+  repoId?: string;
 }
 
 /**
@@ -45,7 +47,7 @@ export class Outbox {
         UNIQUE (target, snapshot));
       CREATE TABLE IF NOT EXISTS target_state (
         target TEXT PRIMARY KEY, last_success_at TEXT, last_error TEXT, last_error_at TEXT,
-        stopped TEXT, stopped_at TEXT, failures INTEGER NOT NULL DEFAULT 0, retry_at TEXT);
+        stopped TEXT, stopped_at TEXT, failures INTEGER NOT NULL DEFAULT 0, retry_at TEXT, repo_id TEXT);
     `);
   }
 
@@ -80,7 +82,7 @@ export class Outbox {
 
   state(target: string): TargetState {
     const r = this.db.prepare('SELECT * FROM target_state WHERE target = ?').get(target) as
-      { last_success_at: string | null; last_error: string | null; last_error_at: string | null; stopped: string | null; stopped_at: string | null; failures: number; retry_at: string | null } | undefined;
+      { last_success_at: string | null; last_error: string | null; last_error_at: string | null; stopped: string | null; stopped_at: string | null; failures: number; retry_at: string | null; repo_id: string | null } | undefined;
     if (!r) return { target, failures: 0 };
     return {
       target,
@@ -89,12 +91,19 @@ export class Outbox {
       ...(r.last_error && r.last_error_at ? { lastError: { time: r.last_error_at, message: r.last_error } } : {}),
       ...(r.stopped && r.stopped_at ? { stopped: { time: r.stopped_at, message: r.stopped } } : {}),
       ...(r.retry_at ? { retryAt: r.retry_at } : {}),
+      ...(r.repo_id ? { repoId: r.repo_id } : {}),
     };
   }
 
   recordSuccess(target: string, now = new Date()): void {
     this.upsertState(target);
     this.db.prepare('UPDATE target_state SET last_success_at = ?, failures = 0, retry_at = NULL, stopped = NULL, stopped_at = NULL WHERE target = ?').run(now.toISOString(), target);
+  }
+
+  /** Remembers that the target holds this repository (set at its first copy). */
+  recordRepository(target: string, repoId: string): void {
+    this.upsertState(target);
+    this.db.prepare('UPDATE target_state SET repo_id = ? WHERE target = ?').run(repoId, target);
   }
 
   /** A transient failure: try again at `retryAt`. */

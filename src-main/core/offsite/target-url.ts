@@ -72,6 +72,7 @@ export function parseTargetUrl(input: string): ParsedTargetUrl {
       for (const k of q.keys()) if (!['endpoint', 'region', 'path-style', 'access-key-id'].includes(k)) throw bad(input, `unknown s3 option ${k} (endpoint, region, path-style, access-key-id)`);
       const endpoint = q.get('endpoint') ?? undefined;
       if (endpoint && !/^https?:\/\/[^/]+/.test(endpoint)) throw bad(input, 'the s3 endpoint must be an http:// or https:// URL');
+      if (endpoint && /^https?:\/\/[^/]*@/.test(endpoint)) throw bad(input, 'the s3 endpoint must not hold credentials: give the key id as access-key-id= and the secret with --password-env');
       const pathStyle = q.get('path-style') === null ? !!endpoint : q.get('path-style') !== 'false';
       const accessKeyId = q.get('access-key-id') ?? user;
       const prefix = decodeURIComponent(u.pathname).replace(/^\/+|\/+$/g, '');
@@ -84,7 +85,8 @@ export function parseTargetUrl(input: string): ParsedTargetUrl {
 
 /** The URL without any password, for messages about a URL that may hold one. */
 export function redactUrl(text: string): string {
-  return text.replace(/(\/\/[^/:@]*):[^/@]*@/, '$1:***@');
+  // Lazy up to the first '@': a password may hold '/' (not legal unescaped, but people type it).
+  return text.replace(/(\/\/[^/:@]*):.*?@/, '$1:***@');
 }
 
 function bad(input: string, why: string): LifeboatError {

@@ -17,13 +17,17 @@ export class FileTarget implements Target {
   readonly root: string;
   readonly location: string;
   private readonly createRoot: boolean;
-  private readonly open = new Map<string, fs.FileHandle>();
+  private readonly rootMustExist: boolean;
+  // Promises, so two reads of one pack at once share one open file instead of leaking the second.
+  private readonly open = new Map<string, Promise<fs.FileHandle>>();
   private madeDirs = new Set<string>();
 
-  constructor(root: string, opts: { createRoot?: boolean } = {}) {
+  /** `rootMustExist` (network folders): the repository folder itself must be there; nothing above it is ever made. */
+  constructor(root: string, opts: { createRoot?: boolean; rootMustExist?: boolean } = {}) {
     this.root = path.resolve(root);
     this.location = this.root;
     this.createRoot = opts.createRoot ?? true;
+    this.rootMustExist = opts.rootMustExist ?? false;
   }
 
   async save(h: Handle, body: Body): Promise<void> {
@@ -112,7 +116,7 @@ export class FileTarget implements Target {
     const fh = this.open.get(h.name);
     if (fh) {
       this.open.delete(h.name);
-      await fh.close().catch(() => {});
+      await fh.then((x) => x.close()).catch(() => {});
     }
     try {
       await fs.rm(file, { force: true });
@@ -135,7 +139,7 @@ export class FileTarget implements Target {
   async close(): Promise<void> {
     const all = [...this.open.values()];
     this.open.clear();
-    await Promise.all(all.map((fh) => fh.close().catch(() => {})));
+    await Promise.all(all.map((fh) => fh.then((x) => x.close()).catch(() => {})));
   }
 
   /** Removes temp files of saves whose process died (call with no save of this process running). */
@@ -144,12 +148,13 @@ export class FileTarget implements Target {
   }
 
   private async handle(h: Handle, file: string): Promise<fs.FileHandle> {
-    let fh = this.open.get(h.name);
-    if (fh) return fh;
-    fh = await fs.open(file, 'r');
+    const known = this.open.get(h.name);
+    if (known) return known;
     if (this.open.size >= 16) await this.close();
-    this.open.set(h.name, fh);
-    return fh;
+    const opening = fs.open(file, 'r');
+    this.open.set(h.name, opening);
+    opening.catch(() => this.open.delete(h.name));
+    return opening;
   }
 
   private async readdir(dir: string): Promise<string[]> {
@@ -166,7 +171,8 @@ export class FileTarget implements Target {
   private async ensureDir(dir: string): Promise<void> {
     if (this.madeDirs.has(dir)) return;
     try {
-      if (!this.createRoot) await fs.stat(path.dirname(this.root));
+      if (this.rootMustExist) await fs.stat(this.root);
+      else if (!this.createRoot) await fs.stat(path.dirname(this.root));
       await fs.mkdir(dir, { recursive: true });
     } catch (err) {
       throw this.explain(err, 'writing');

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ServerHostKeyAlgorithm } from 'ssh2';
-import { fsyncDir } from '../util/durable-file.ts';
+import { writeFileDurable } from '../util/durable-file.ts';
 import { TargetError } from './target.ts';
 
 /**
@@ -90,21 +90,7 @@ export function pinHostKey(file: string, host: string, port: number, blob: Buffe
     const line = `${knownHostsName(host, port)} ${keyTypeOf(blob)} ${blob.toString('base64')}\n`;
     const text = old && !old.endsWith('\n') ? `${old}\n${line}` : `${old}${line}`;
     await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-    let fh: fs.FileHandle | undefined;
-    try {
-      fh = await fs.open(tmp, 'wx', 0o600);
-      await fh.writeFile(text);
-      await fh.sync();
-      await fh.close();
-      fh = undefined;
-      await fs.rename(tmp, file);
-      await fsyncDir(path.dirname(file));
-    } catch (err) {
-      await fh?.close().catch(() => {});
-      await fs.rm(tmp, { force: true }).catch(() => {});
-      throw err;
-    }
+    await writeFileDurable(file, Buffer.from(text), path.dirname(file), 0o600);
     return [{ type: keyTypeOf(blob), blob }];
   });
 }

@@ -150,15 +150,17 @@ export class RcloneTarget implements Target {
     });
   }
 
-  private classify(code: number | null, signal: NodeJS.Signals | null, stderr: string, what: string, h?: Handle): TargetError {
+  private classify(code: number | null, signal: NodeJS.Signals | null, rawStderr: string, what: string, h?: Handle): TargetError {
+    // Object names are hex and paths are the admin's: neither may be read as an HTTP status or a word.
+    const stderr = rawStderr.split(this.root).join('<root>').replace(/[0-9a-f]{12,}/gi, '<id>');
     const msg = stderr.trim().split('\n').filter(Boolean).pop()?.replace(/^.*?ERROR\s*:\s*/, '').slice(0, 240) ?? '';
     const text = `${this.location}: cannot ${what}: ${msg || (signal ? `rclone stopped by ${signal}` : `rclone exited with ${code}`)}`;
     if ((code === EXIT_FILE_NOT_FOUND || code === EXIT_DIR_NOT_FOUND || /not found|doesn't exist|no such file|object not found/i.test(msg)) && h) return notFound(this.location, h);
     if (code === EXIT_DIR_NOT_FOUND) return new TargetError('not-found', 'not-found', text);
     if (/didn't find section in config file|config file .* not found/i.test(stderr)) return new TargetError('permanent', 'bad-input', `${text} (check the rclone remote name and config)`);
-    if (/unable to authenticate|permission denied \(publickey|401|unauthori[sz]ed|invalid_grant|authentication failed|token expired/i.test(stderr)) return new TargetError('permanent', 'auth', `${text} (the remote refused our credentials: run "rclone config reconnect")`);
-    if (/no space left|quota|insufficient storage|507/i.test(stderr)) return new TargetError('permanent', 'no-space', text);
-    if (/permission denied|403|forbidden/i.test(stderr)) return new TargetError('permanent', 'permission', text);
+    if (/unable to authenticate|permission denied \(publickey|\b401\b|unauthori[sz]ed|invalid_grant|authentication failed|token expired/i.test(stderr)) return new TargetError('permanent', 'auth', `${text} (the remote refused our credentials: run "rclone config reconnect")`);
+    if (/no space left|\bquota\b|insufficient storage|\b507\b/i.test(stderr)) return new TargetError('permanent', 'no-space', text);
+    if (/permission denied|\b403\b|forbidden/i.test(stderr)) return new TargetError('permanent', 'permission', text);
     if (code === EXIT_FATAL) return new TargetError('permanent', 'failed', text);
     if (code === EXIT_TEMPORARY || signal || /connection refused|connection reset|timeout|timed out|no route|network is unreachable|EOF|broken pipe|couldn't connect|dial tcp|i\/o timeout/i.test(stderr)) {
       return new TargetError('retry', 'unreachable', `${text}; will try again`);

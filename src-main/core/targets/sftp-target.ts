@@ -71,6 +71,8 @@ export class SftpTarget implements Target {
   private live?: Session;
   private opening?: Promise<Session>;
   private madeDirs = new Set<string>();
+  /** Bytes of packs not sent again because an earlier, cut save had already put them on the server. */
+  resumedBytes = 0;
 
   constructor(opts: SftpTargetOptions) {
     this.o = opts;
@@ -84,14 +86,27 @@ export class SftpTarget implements Target {
 
   async save(h: Handle, body: Body): Promise<void> {
     const final = this.abs(objectPath(h));
-    const tmp = this.abs(`tmp/${h.name}.${crypto.randomBytes(6).toString('hex')}.part`);
+    // Packs (16 MiB, content-addressed: any earlier try wrote a prefix of these very bytes) resume where a cut
+    // connection left them, so a slow line that drops now and then still gets every pack through. One
+    // sender per target (the outbox's lock), so no two saves share a temp name.
+    const resumable = h.kind === 'pack';
+    const tmp = this.abs(resumable ? `tmp/${h.name}.part` : `tmp/${h.name}.${crypto.randomBytes(6).toString('hex')}.part`);
     const s = await this.session();
     let handle: Buffer | undefined;
     try {
       await this.ensureDir(s, posix.dirname(final));
       await this.ensureDir(s, posix.dirname(tmp));
-      handle = await this.req<Buffer>(s, (sftp, cb) => sftp.open(tmp, 'wx', { mode: 0o644 }, cb));
-      const written = await this.writeBody(s, handle, body);
+      let start = 0;
+      if (resumable) {
+        const had = await this.req<{ size: number }>(s, (sftp, cb) => sftp.stat(tmp, cb)).catch(() => undefined);
+        // Rewrite the last writes that were in flight: a server need not have applied them in order.
+        if (had && had.size <= body.size) start = Math.max(0, Math.floor(had.size / CHUNK) - IN_FLIGHT) * CHUNK;
+        handle = await this.req<Buffer>(s, (sftp, cb) => sftp.open(tmp, had && had.size <= body.size ? 'r+' : 'w', { mode: 0o644 }, cb));
+      } else {
+        handle = await this.req<Buffer>(s, (sftp, cb) => sftp.open(tmp, 'wx', { mode: 0o644 }, cb));
+      }
+      this.resumedBytes += start;
+      const written = await this.writeBody(s, handle, body, start);
       if (written !== body.size) throw new TargetError('retry', 'failed', `${this.location}: the data for ${objectPath(h)} gave ${written} bytes, expected ${body.size}`);
       const stored = (await this.req<{ size: number }>(s, (sftp, cb) => sftp.fstat(handle!, cb))).size;
       if (stored !== body.size) throw new TargetError('retry', 'failed', `${this.location}: the server holds ${stored} of ${body.size} bytes of ${objectPath(h)}`);
@@ -105,7 +120,9 @@ export class SftpTarget implements Target {
       // Asked before the temp file goes: removing it frees the very space whose lack made the save fail.
       const explained = await this.explainWrite(s, err, h, body.size);
       if (handle) await this.req(s, (sftp, cb) => sftp.close(handle!, cb)).catch(() => {});
-      await this.req(s, (sftp, cb) => sftp.unlink(tmp, cb)).catch(() => {});
+      // A pack cut off by the network stays for the next try to resume; anything else goes.
+      const keep = resumable && explained instanceof TargetError && explained.code === 'unreachable';
+      if (!keep) await this.req(s, (sftp, cb) => sftp.unlink(tmp, cb)).catch(() => {});
       throw explained;
     }
   }
@@ -352,7 +369,8 @@ export class SftpTarget implements Target {
   }
 
   /** Writes the body from offset 0 with up to IN_FLIGHT requests outstanding; returns the byte count. */
-  private async writeBody(s: Session, handle: Buffer, body: Body): Promise<number> {
+  /** Writes the body from byte `start` on (the bytes before it are on the server already); returns the body's length. */
+  private async writeBody(s: Session, handle: Buffer, body: Body, start = 0): Promise<number> {
     let pos = 0;
     let failed: { err: unknown } | undefined;
     const inflight = new Set<Promise<void>>();
@@ -363,6 +381,7 @@ export class SftpTarget implements Target {
           const len = Math.min(CHUNK, buf.length - off);
           const at = pos;
           pos += len;
+          if (at + len <= start) continue;
           const p: Promise<void> = this.req(s, (sftp, cb) => sftp.write(handle, buf, off, len, at, cb))
             .catch((err: unknown) => { failed ??= { err }; })
             .finally(() => inflight.delete(p));

@@ -145,7 +145,7 @@ export function classifyNetworkError(err: unknown, where: string, doing: string)
   if (err instanceof TargetError) return err;
   const code = (err as NodeJS.ErrnoException | undefined)?.code ?? '';
   const msg = err instanceof Error ? err.message : String(err);
-  const transient = ['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ERR_STREAM_PREMATURE_CLOSE'];
+  const transient = ['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH', 'ENETDOWN', 'ENETRESET', 'EADDRNOTAVAIL', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ERR_STREAM_PREMATURE_CLOSE'];
   if (transient.includes(code) || /timed? ?out|socket hang up|connection (lost|closed|reset)|no response|not connected/i.test(msg)) {
     return new TargetError('retry', 'unreachable', `${where}: cannot ${doing} (${code || msg.slice(0, 120)}); will try again`, { cause: err });
   }

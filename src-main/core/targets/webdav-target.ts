@@ -271,7 +271,8 @@ export class WebdavTarget implements Target {
     if (s === 401) return new TargetError('permanent', 'auth', `${what}: the server refused the user name or password; check them in this target's settings`);
     if (s === 403) return new TargetError('permanent', 'permission', `${what}: the account may not do this here; check its rights on the server`);
     if (s === 507) return new TargetError('permanent', 'no-space', `${what}: the server is out of space (or over quota); free some space there`);
-    if (s >= 500 || s === 408 || s === 429) return new TargetError('retry', 'unreachable', `${what}; will try again`);
+    // 423 Locked: Nextcloud locks a file for a moment while it works on it.
+    if (s >= 500 || s === 408 || s === 429 || s === 423) return new TargetError('retry', 'unreachable', `${what}; will try again`);
     if (s >= 300 && s < 400) return new TargetError('permanent', 'failed', `${what}: the server redirects elsewhere; check the URL (http or https, the path)`);
     return new TargetError('permanent', 'failed', what);
   }
