@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LifeboatError } from '../core/errors.ts';
 import { Lifeboat } from '../core/lifeboat.ts';
@@ -106,6 +107,7 @@ export async function restoreFrom(lb: Lifeboat, from: string, o: { ref: string; 
       engine.close();
       // A cache repository (this data dir already backs up to another one) is only a way through.
       await fs.rm(pulled.repoDir, { recursive: true, force: true });
+      await fs.rmdir(path.dirname(pulled.repoDir)).catch(() => {}); // restore-cache/, when empty
       await fs.rm(engine.catalogFile, { force: true });
     }
   }

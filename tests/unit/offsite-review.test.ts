@@ -19,6 +19,7 @@ import { syncTarget, type SyncDeps } from '../../src-main/core/offsite/offsite-s
 import { readBody, bufferBody } from '../../src-main/core/targets/target.ts';
 import type { Manifest } from '../../src-main/core/repository/manifest.ts';
 import { BitFlipTarget } from '../targets/fault-targets.ts';
+import { restoreFrom } from '../../src-main/cli/target-commands.ts';
 import { tempDir } from '../helpers/cli.ts';
 
 /** Stores the first manifest it is given with one byte changed (a save damaged on the way). */
@@ -181,6 +182,27 @@ describe('offsite review regressions', () => {
     assert.match(r.pruneError ?? '', /damaged/);
     assert.doesNotMatch(r.pruneError ?? '', /repair --index/, 'no advice that only mends the local repository');
     assert.equal(lb.offsite.outbox.facts('m7').lastError, undefined);
+  });
+
+  it('OFFREV-09 restore --from into a data dir that backs up to another repository goes through a cache, then tidies it', async () => {
+    const share = path.join(t.dir, 'share9');
+    fs.mkdirSync(share);
+    await lb.offsite.add({ name: 'nas9', url: `file://${share}/repo` });
+    assert.equal((await lb.offsite.sync({ name: 'nas9' }))[0]!.state, 'done');
+    const other = await Lifeboat.open({ dataDir: path.join(t.dir, 'other-office'), passphrase: async () => '' });
+    try {
+      createOfficeDb(path.join(t.dir, 'other.db'), { targetBytes: 1 << 20, seed: 9 });
+      await other.addSource({ name: 'other', kind: 'sqlite', path: path.join(t.dir, 'other.db') });
+      await other.backup();
+      const r = await restoreFrom(other, `file://${share}/repo`, { ref: 'latest', source: 'office', to: path.join(t.dir, 'from-nas.db') });
+      assert.equal(r.source, 'office');
+      assert.ok(fs.existsSync(path.join(t.dir, 'from-nas.db')));
+      assert.ok(!fs.existsSync(path.join(t.dir, 'other-office', 'restore-cache')), 'the cache is gone');
+      assert.equal((await other.list()).every((row) => row.source === 'other'), true, "the office's own repository is untouched");
+    } finally {
+      other.close();
+      await lb.offsite.remove('nas9');
+    }
   });
 
   it('OFFREV-08 credentials: none in an S3 endpoint, and a password with "/" is still hidden', () => {

@@ -206,6 +206,7 @@ export class Offsite {
       const localDir = this.lb.repoDir;
       const local = await Repository.exists(localDir) ? (await readConfig(localDir))?.id : undefined;
       const repoDir = local === undefined || local === remote.config.id ? localDir : path.join(this.lb.dataDir, 'restore-cache', crypto.createHash('sha256').update(remote.config.id).digest('hex').slice(0, 16));
+      await fs.mkdir(path.dirname(repoDir), { recursive: true });
       await copySnapshots(remote, repoDir, [manifest.id], { onProgress: opts.onProgress });
       return { repoDir, id: manifest.id, manifest };
     } finally {
