@@ -48,7 +48,9 @@ describe('agent and power', { skip: nutSkipReason() }, () => {
   it('AGENT-01 on battery: an emergency snapshot of the changed source only, listed with reason power', async () => {
     const agent = startAgent(dataDir);
     try {
-      await waitFor('the agent to see the UPS online', () => agentStatus(dataDir, agent.child.pid)?.power.some((p) => p.level === 'online'));
+      // Generous: under a loaded CI the agent's start (and upsd's first answers) can take a while.
+      await waitFor('the agent to see the UPS online', () => agentStatus(dataDir, agent.child.pid)?.power.some((p) => p.level === 'online'), 45_000)
+        .catch((err: Error) => { throw new Error(`${err.message}; status: ${JSON.stringify(agentStatus(dataDir)?.power)}; agent log: ${agent.log().slice(-1500)}`); });
       write(dbPath, 'written just before the power cut');
       const before = await cliJson<Snap[]>(['list'], { dataDir });
       await nut.setStatus('OB DISCHRG');

@@ -64,6 +64,19 @@ test('the bandwidth wrapper holds uploads to the limit (and the bytes arrive int
   assert.ok((await mem.load({ kind: 'index', name: 'a'.repeat(64) })).equals(data));
 });
 
+test('uploads at once share one limit: two parallel saves together stay at the limit', async () => {
+  const mem = new MemoryTarget();
+  const t = new BandwidthTarget(mem, { bytesPerSecond: 256 * 1024 });
+  const a = Buffer.alloc(256 * 1024, 1);
+  const b = Buffer.alloc(256 * 1024, 2);
+  const t0 = performance.now();
+  await Promise.all([t.save({ kind: 'index', name: 'b'.repeat(64) }, bufferBody(a)), t.save({ kind: 'index', name: 'c'.repeat(64) }, bufferBody(b))]);
+  const ms = performance.now() - t0;
+  // 512 KiB in all at 256 KiB/s: at least about 2 s, not the 1 s two separate limits would allow.
+  assert.ok(ms >= 1800, `took ${Math.round(ms)} ms`);
+  assert.ok((await mem.load({ kind: 'index', name: 'c'.repeat(64) })).equals(b));
+});
+
 test('secrets live in a 0600 file, never in settings.json or target list output', async () => {
   const t = tempDir();
   try {

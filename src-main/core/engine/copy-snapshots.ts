@@ -30,6 +30,8 @@ export interface CopyOptions {
   /** Read every pack back from the destination and check it against its name (drives: a flaky stick shows up now). Default: true for a folder, false for a remote (where it would double the traffic; remote verify does it). */
   readBack?: boolean;
   signal?: AbortSignal;
+  /** Packs sent at once to a remote (default 3; a folder always gets one at a time). */
+  parallel?: number;
   /** Make the destination a twin when it holds no repository (default true). False for a target that was set up before: a repository gone from it (a share not mounted, a folder deleted) is an error, never quietly replaced. */
   create?: boolean;
 }
@@ -84,7 +86,7 @@ export async function copySnapshots(src: Repository, destination: string | Targe
     const totalBytes = [...sizes.values()].reduce((a, b) => a + b, 0);
     let done = 0;
     let sent = 0;
-    for (const id of packs) {
+    const copyPack = async (id: string): Promise<void> => {
       opts.signal?.throwIfAborted();
       const h = { kind: 'pack' as const, name: id };
       // Saves are atomic, so a pack under its final name with the right size arrived whole before a cut.
@@ -114,7 +116,10 @@ export async function copySnapshots(src: Repository, destination: string | Targe
       sent += sizes.get(id) ?? 0;
       opts.onProgress?.(++done, packs.size);
       opts.onBytes?.(sent, totalBytes);
-    }
+    };
+    // A drive gets one pack at a time (sticks like sequential writes); a remote a few at once, which hides
+    // the round trips and the per-request costs of its protocol (measured: 2-3x slower than rclone serially).
+    await inParallel([...packs], local ? 1 : (opts.parallel ?? 3), copyPack);
     await dest.writeIndex(records);
     for (const id of todo) {
       opts.signal?.throwIfAborted();
@@ -138,6 +143,24 @@ export async function copySnapshots(src: Repository, destination: string | Targe
     if (typeof destination === 'string') await dest.closeFiles();
     await lock?.release();
   }
+}
+
+/** Runs `fn` over `items` with at most `n` at once; the first failure is thrown once all running ones ended. */
+async function inParallel<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { err: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (!failure && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await fn(item);
+      } catch (err) {
+        failure ??= { err };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker));
+  if (failure) throw failure.err;
 }
 
 /** Runs a read of the source repository; any failure there becomes a SourceError. */

@@ -25,6 +25,8 @@ export interface SyncDeps {
   onProgress?: (p: { target: string; snapshot: string; bytes: number; totalBytes: number }) => void;
   backoff?: BackoffOptions;
   now?: () => Date;
+  /** Packs sent at once (default 3). One on a limited line: the limit is shared anyway, and a pack that finishes sooner is one a cut cannot take back. */
+  parallel?: number;
 }
 
 export interface SyncReport {
@@ -90,6 +92,7 @@ export async function syncTarget(d: SyncDeps, opts: { force?: boolean } = {}): P
       try {
         const r = await copySnapshots(d.repo, d.target, [entry.snapshot], {
           signal: d.signal,
+          parallel: d.parallel,
           // Only the first copy may set up the repository there; after that, one gone missing is an error.
           create: !d.outbox.state(d.name).repoId,
           onBytes: (bytes, totalBytes) => d.onProgress?.({ target: d.name, snapshot: entry.snapshot, bytes, totalBytes }),

@@ -154,7 +154,7 @@ export class Offsite {
         reports.push(await syncTarget({
           repo, outbox: this.outbox, catalog: this.lb.catalog, name, target,
           retention: config.retention ?? this.lb.settings.retention, timeZone: settingsTimeZone(this.lb.settings),
-          actor: this.lb.actor, signal: opts.signal, onProgress: opts.onProgress, ...opts.deps,
+          actor: this.lb.actor, signal: opts.signal, onProgress: opts.onProgress, parallel: config.bandwidth ? 1 : 3, ...opts.deps,
         }, { force: opts.force }));
       } finally {
         await lock.release();

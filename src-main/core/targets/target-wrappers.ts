@@ -78,40 +78,37 @@ export class RetryTarget extends TargetWrapper {
 export class BandwidthTarget extends TargetWrapper {
   private readonly bandwidth: Bandwidth;
   private readonly timeZone: string | undefined;
+  /** When the line is free again: shared by every save at once, so parallel uploads share the limit. */
+  private nextFree = 0;
   constructor(inner: Target, bandwidth: Bandwidth, timeZone?: string) {
     super(inner);
     this.bandwidth = bandwidth;
     this.timeZone = timeZone;
   }
   override save(h: Handle, body: Body): Promise<void> {
-    const bandwidth = this.bandwidth;
-    const tz = this.timeZone;
-    return this.inner.save(h, { size: body.size, open: () => Readable.from(throttle(body.open(), () => currentLimit(bandwidth, new Date(), tz))) });
+    return this.inner.save(h, { size: body.size, open: () => Readable.from(this.throttle(body.open())) });
   }
-}
 
-/** Passes chunks through, pausing so that the average rate stays at or below `limit()` bytes per second. */
-async function* throttle(src: AsyncIterable<unknown>, limit: () => number | undefined): AsyncGenerator<Buffer> {
-  let windowStart = Date.now();
-  let sent = 0;
-  for await (const raw of src) {
-    const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw as Uint8Array);
-    const rate = limit();
-    if (rate === undefined) {
-      windowStart = Date.now();
-      sent = 0;
-      yield chunk;
-      continue;
-    }
-    // Pieces of at most 1/8 s each, so the rate is smooth rather than bursts of a whole chunk.
-    const piece = Math.max(1024, Math.floor(rate / 8));
-    for (let i = 0; i < chunk.length; i += piece) {
-      const part = chunk.subarray(i, Math.min(chunk.length, i + piece));
-      const due = windowStart + ((sent + part.length) / rate) * 1000;
-      const wait = due - Date.now();
-      if (wait > 0) await sleep(wait);
-      sent += part.length;
-      yield part;
+  /** Passes chunks through in pieces of about 1/8 s each, each waiting for its turn on the shared line. */
+  private async *throttle(src: AsyncIterable<unknown>): AsyncGenerator<Buffer> {
+    for await (const raw of src) {
+      const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw as Uint8Array);
+      const rate = currentLimit(this.bandwidth, new Date(), this.timeZone);
+      if (rate === undefined) {
+        yield chunk;
+        continue;
+      }
+      const piece = Math.max(1024, Math.floor(rate / 8));
+      for (let i = 0; i < chunk.length; i += piece) {
+        const part = chunk.subarray(i, Math.min(chunk.length, i + piece));
+        const now = Date.now();
+        // A line idle for a while does not bank a burst: it starts from now.
+        const startAt = Math.max(now, this.nextFree);
+        this.nextFree = startAt + (part.length / rate) * 1000;
+        const wait = this.nextFree - now;
+        if (wait > 0) await sleep(wait);
+        yield part;
+      }
     }
   }
 }
