@@ -19,7 +19,7 @@ export interface GcReport { packsRemoved: number; bytesFreed: number; packsKept:
  * a chunk is deleted only when we can prove no snapshot needs it. `ignoreSnapshots` (for a dry run) are
  * treated as already deleted.
  */
-export async function collectGarbage(repo: Repository, opts: { dryRun: boolean; ignoreSnapshots?: ReadonlySet<string>; /** Leave packs no index names alone (a remote: they may belong to an upload that will resume). */ keepUnindexed?: boolean }): Promise<GcReport> {
+export async function collectGarbage(repo: Repository, opts: { dryRun: boolean; ignoreSnapshots?: ReadonlySet<string> }): Promise<GcReport> {
   const { damaged } = await repo.loadIndex();
   if (damaged.length) throw new LifeboatError('corrupt', `index file(s) ${damaged.join(', ')} are damaged; run "lifeboat repair --index" before pruning`);
   // Rebuild the pack table from the index files themselves (the in-memory map keeps one location per blob).
@@ -35,7 +35,7 @@ export async function collectGarbage(repo: Repository, opts: { dryRun: boolean; 
   const packSizes = new Map<string, number>();
   for (const { name, size } of await repo.target.list('pack')) {
     packSizes.set(name, size);
-    if (packs.has(name) || opts.keepUnindexed) continue;
+    if (packs.has(name)) continue;
     const blobs = await readPackTrailer(repo, name).catch(() => undefined);
     if (blobs) unindexed.push({ id: name, blobs }); // an unreadable trailer: cannot prove it is unused, so it stays
   }
