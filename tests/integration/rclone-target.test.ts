@@ -43,6 +43,19 @@ describe('rclone targets over real servers', { skip }, () => {
     return { target: new RcloneTarget({ remote: `office-dav:rclone-${n}`, configFile: conf }), cleanup: async () => {} };
   });
 
+  it('removeDebris clears .part files a cut save left in tmp/', async () => {
+    const conf = path.join(t.dir, 'debris.conf');
+    rcloneConfig(conf, 'nas', 'sftp', { host: '127.0.0.1', port: String(sshd!.port), user: sshd!.user, key_file: sshd!.clientKeyFile, shell_type: 'none' });
+    const root = path.join(sshd!.dataDir, 'rclone-debris');
+    fs.mkdirSync(path.join(root, 'tmp'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'tmp', 'abcdef0123456789.a1b2c3d4.part'), 'half');
+    fs.writeFileSync(path.join(root, 'lifeboat-repo.json'), '{}');
+    const target = new RcloneTarget({ remote: `nas:${root}`, configFile: conf });
+    assert.deepEqual(await target.removeDebris(), ['abcdef0123456789.a1b2c3d4.part']);
+    assert.deepEqual(fs.readdirSync(path.join(root, 'tmp')), []);
+    assert.ok(fs.existsSync(path.join(root, 'lifeboat-repo.json')));
+  });
+
   it('rclone not installed: a permanent error that says how to install it', async () => {
     const target = new RcloneTarget({ remote: 'x:y', bin: path.join(t.dir, 'no-such-rclone') });
     await assert.rejects(target.list('snapshot'), (err: unknown) => err instanceof TargetError && err.kind === 'permanent' && err.message === RCLONE_INSTALL_HINT);

@@ -69,6 +69,18 @@ describe('WebDAV target against a real Apache (mod_dav)', { skip }, () => {
     await t.close();
   });
 
+  it('removeDebris clears .part files a cut connection left in tmp/ (and nothing else)', async () => {
+    const t = target('leftovers/repo/');
+    await t.save({ kind: 'snapshot', name: 'abcabcabcabc' }, { size: 2, open: () => Readable.from([Buffer.from('{}')]) });
+    const tmp = path.join(server.dataDir, 'leftovers/repo/tmp');
+    fs.writeFileSync(path.join(tmp, `${'e'.repeat(64)}.0123456789ab.part`), 'half a pack');
+    fs.chmodSync(path.join(tmp, `${'e'.repeat(64)}.0123456789ab.part`), 0o666);
+    assert.deepEqual(await t.removeDebris(), [`${'e'.repeat(64)}.0123456789ab.part`]);
+    assert.deepEqual(fs.readdirSync(tmp), []);
+    assert.equal((await t.load({ kind: 'snapshot', name: 'abcabcabcabc' })).toString(), '{}');
+    await t.close();
+  });
+
   it('a body that gives fewer or more bytes than announced fails at once, not after the timeout', async () => {
     const t = target('sizes/repo/', { timeoutMs: 30_000 });
     const began = Date.now();

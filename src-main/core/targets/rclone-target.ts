@@ -110,6 +110,14 @@ export class RcloneTarget implements Target {
 
   async close(): Promise<void> {}
 
+  /** Removes `.part` files a cut save left in tmp/ (call with no save running: the outbox does, under the target's lock). */
+  async removeDebris(): Promise<string[]> {
+    const raw = await this.run(['lsjson', this.path('tmp'), '--files-only'], { what: 'list tmp' }).catch(() => Buffer.from('[]'));
+    const parts = (JSON.parse(raw.toString('utf8') || '[]') as Array<{ Name: string }>).map((e) => e.Name).filter((n) => n.endsWith('.part'));
+    for (const name of parts) await this.run(['deletefile', this.path(`tmp/${name}`)], { what: 'remove a temp file' }).catch(() => {});
+    return parts;
+  }
+
   private path(rel: string): string {
     return rel ? `${this.root}/${rel}` : this.root;
   }

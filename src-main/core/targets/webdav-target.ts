@@ -152,6 +152,19 @@ export class WebdavTarget implements Target {
     if (r.status !== 404 && (r.status < 200 || r.status > 299)) throw this.httpError(r, 'remove', h);
   }
 
+  /**
+   * Removes `.part` files left in tmp/ by saves cut off with their connection (the DELETE could not reach the
+   * server then). Call with no save of this target running: the outbox does, at the start of a pass, under
+   * the target's lock. WebDAV saves do not resume, so any `.part` there is debris.
+   */
+  async removeDebris(): Promise<string[]> {
+    const self = decodePath(this.url('tmp/').href, this.base);
+    const entries = await this.propfind('tmp/', 1).catch(() => [] as DavEntry[]);
+    const parts = entries.filter((e) => e.path !== self && !e.isCollection && e.name.endsWith('.part'));
+    for (const e of parts) await this.send({ method: 'DELETE', path: `tmp/${e.name}` }).catch(() => {});
+    return parts.map((e) => e.name);
+  }
+
   /** RFC 4331 quota-available-bytes of the root; undefined when the server keeps it to itself (Apache's mod_dav_fs does). */
   async freeSpace(): Promise<number | undefined> {
     try {
