@@ -7,7 +7,7 @@ import { currentLimit, formatBandwidth, parseBandwidth } from '../../src-main/co
 import { FileSecretStore } from '../../src-main/core/settings/secret-store.ts';
 import { BandwidthTarget } from '../../src-main/core/targets/target-wrappers.ts';
 import { MemoryTarget } from '../../src-main/core/targets/memory-target.ts';
-import { bufferBody } from '../../src-main/core/targets/target.ts';
+import { bufferBody, classifyNetworkError } from '../../src-main/core/targets/target.ts';
 import { Lifeboat } from '../../src-main/core/lifeboat.ts';
 import { tempDir } from '../helpers/cli.ts';
 
@@ -34,6 +34,14 @@ test('target URLs: every kind parses, passwords come out of the stored URL, and 
   }
   assert.throws(() => parseTargetUrl('ftp://user:hunter2@x/y'), (err: Error) => !err.message.includes('hunter2'));
   assert.equal(redactUrl('sftp://u:hunter2@h/p'), 'sftp://u:***@h/p');
+});
+
+test('network errors of a machine or link going away are "retry", not a stop for a person', () => {
+  for (const code of ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EHOSTDOWN', 'EHOSTUNREACH', 'ENETRESET', 'EADDRNOTAVAIL', 'EAI_AGAIN']) {
+    const err = classifyNetworkError(Object.assign(new Error(`connect ${code}`), { code }), 'nas', 'connect');
+    assert.equal(err.kind, 'retry', code);
+  }
+  assert.equal(classifyNetworkError(new Error('certificate has expired'), 'nas', 'connect').kind, 'permanent');
 });
 
 test('bandwidth: rates and office-hours windows parse, format back, and apply only inside their window', () => {
