@@ -3,6 +3,7 @@ import { LifeboatError } from '../core/errors.ts';
 import type { Lifeboat } from '../core/lifeboat.ts';
 import type { Manifest } from '../core/repository/manifest.ts';
 import { restoreFrom } from './target-commands.ts';
+import { readStdin } from './stdin.ts';
 import { redactUrl } from '../core/offsite/target-url.ts';
 import { age, bytes, table } from './format.ts';
 import { healthVerdict } from '../core/health/health-verdict.ts';
@@ -35,11 +36,15 @@ function snapshotJson(m: Manifest) {
 export const sourceCmd: Command = async (lb, args, io) => {
   const [sub, ...rest] = args;
   if (sub === 'add') {
-    const { values } = parse(rest, { name: { type: 'string' }, sqlite: { type: 'string' }, folder: { type: 'string' }, include: { type: 'string', multiple: true }, exclude: { type: 'string', multiple: true }, watch: { type: 'boolean' } });
+    const { values } = parse(rest, { name: { type: 'string' }, sqlite: { type: 'string' }, folder: { type: 'string' }, mysql: { type: 'string' }, postgres: { type: 'string' }, 'password-env': { type: 'string' }, 'password-stdin': { type: 'boolean' }, include: { type: 'string', multiple: true }, exclude: { type: 'string', multiple: true }, watch: { type: 'boolean' } });
     if (values.watch && !values.sqlite) throw new LifeboatError('bad-input', '--watch is for SQLite sources');
     if (!values.name) throw new LifeboatError('bad-input', 'source add needs --name NAME');
-    if (!!values.sqlite === !!values.folder) throw new LifeboatError('bad-input', 'source add needs exactly one of --sqlite PATH or --folder PATH');
-    const src = await lb.addSource({ name: values.name, kind: values.sqlite ? 'sqlite' : 'folder', path: (values.sqlite ?? values.folder)!, ...(values.include ? { include: values.include } : {}), ...(values.exclude ? { exclude: values.exclude } : {}), ...(values.watch ? { watch: true } : {}) });
+    const given = (['sqlite', 'folder', 'mysql', 'postgres'] as const).filter((k) => values[k] !== undefined);
+    if (given.length !== 1) throw new LifeboatError('bad-input', 'source add needs exactly one of --sqlite PATH, --folder PATH, --mysql URL or --postgres URL');
+    const kind = given[0]!;
+    if ((values['password-env'] || values['password-stdin']) && kind !== 'mysql' && kind !== 'postgres') throw new LifeboatError('bad-input', 'a password is only for --mysql and --postgres sources');
+    const password = values['password-stdin'] ? (await readStdin()).replace(/\r?\n$/, '') : undefined;
+    const src = await lb.addSource({ name: values.name, kind, path: values[kind]!, ...(values['password-env'] ? { passwordEnv: values['password-env'] } : {}), ...(values.include ? { include: values.include } : {}), ...(values.exclude ? { exclude: values.exclude } : {}), ...(values.watch ? { watch: true } : {}) }, { password });
     if (io.json) io.out(JSON.stringify(src));
     else io.out(`added ${src.kind} source ${src.name}: ${src.path}`);
     return 0;
@@ -172,3 +177,4 @@ export const startCmd: Command = async (lb, _args, io) => {
   await statusCmd(lb, [], io);
   return code;
 };
+

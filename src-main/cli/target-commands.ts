@@ -6,6 +6,7 @@ import { Lifeboat } from '../core/lifeboat.ts';
 import type { SyncReport } from '../core/offsite/offsite-sync.ts';
 import type { Command } from './commands.ts';
 import { age, bytes, table } from './format.ts';
+import { readStdin } from './stdin.ts';
 
 /** `lifeboat target add NAME URL [...] | list | test NAME | remove NAME | verify NAME [--deep]` */
 export const targetCmd: Command = async (lb, args, io) => {
@@ -113,12 +114,3 @@ export async function restoreFrom(lb: Lifeboat, from: string, o: { ref: string; 
   }
 }
 
-function readStdin(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let s = '';
-    process.stdin.setEncoding('utf8');
-    process.stdin.on('data', (d) => (s += d));
-    process.stdin.on('end', () => resolve(s));
-    process.stdin.on('error', reject);
-  });
-}

@@ -18,7 +18,10 @@ import { collectGarbage, type GcReport } from './engine/garbage.ts';
 import { applyPolicy } from './retention/retention-policy.ts';
 import { rebuildIndex, type IndexRepair } from './engine/repair-index.ts';
 import { settingsTimeZone } from './settings/schedule-settings.ts';
-import { FileSecretStore, type SecretStore } from './settings/secret-store.ts';
+import { FileSecretStore, sourceSecretKey, type SecretStore } from './settings/secret-store.ts';
+import { parseDbUrl } from './sources/db-url.ts';
+import { checkDbConnection } from './sources/db-dump.ts';
+import { verifyByRestore } from './sources/db-verify.ts';
 import { Offsite } from './offsite/offsite.ts';
 
 export interface EngineOptions {
@@ -133,19 +136,45 @@ export class Lifeboat {
 
   // ---- sources -------------------------------------------------------------------------------------------
 
-  async addSource(input: SourceConfig): Promise<SourceConfig> {
+  /**
+   * Adds a source. A database server's password (given here, or written into its URL) goes to the secret
+   * store, never to settings.json; the server is asked once, so a wrong password or database shows now.
+   */
+  async addSource(input: SourceConfig, opts: { password?: string } = {}): Promise<SourceConfig> {
+    if (this.settings.sources.some((s) => s.name === input.name)) throw new LifeboatError('exists', `a source named ${input.name} already exists`);
+    if (input.kind === 'mysql' || input.kind === 'postgres') {
+      const parsed = parseDbUrl(input.path);
+      const password = opts.password ?? parsed.password;
+      const src = validateSource({ ...input, path: parsed.url, ...(password !== undefined ? { storedSecret: true } : {}) });
+      await checkDbConnection(parsed.location, password ?? (src.passwordEnv ? process.env[src.passwordEnv] : undefined), this.tmpDir);
+      if (password !== undefined) await this.secrets.set(sourceSecretKey(src.name), password);
+      return this.saveNewSource(src);
+    }
     const src = validateSource({ ...input, path: path.resolve(input.path) });
-    if (this.settings.sources.some((s) => s.name === src.name)) throw new LifeboatError('exists', `a source named ${src.name} already exists`);
     if (src.kind === 'sqlite') await assertSqliteFile(src.path);
     else {
       const st = await fs.stat(src.path).catch(() => undefined);
       if (!st) throw new LifeboatError('not-found', `${src.path} does not exist`);
       if (!st.isDirectory()) throw new LifeboatError('bad-input', `${src.path} is not a folder (use --sqlite for a database file)`);
     }
+    return this.saveNewSource(src);
+  }
+
+  private async saveNewSource(src: SourceConfig): Promise<SourceConfig> {
     this.settings.sources.push(src);
     await saveSettings(this.dataDir, this.settings);
     this.catalog.addHistory({ op: 'source-add', source: src.name, snapshot: null, actor: this.actor, result: 'ok', detail: `${src.kind} ${src.path}`, durationMs: 0 });
     return src;
+  }
+
+  /** A database source's password: from its environment variable, else the secret store, else none. */
+  private async dbPassword(src: SourceConfig): Promise<string | undefined> {
+    if (src.passwordEnv) {
+      const v = process.env[src.passwordEnv];
+      if (v === undefined) throw new LifeboatError('bad-input', `source ${src.name} takes its password from the environment variable ${src.passwordEnv}, which is not set`);
+      return v;
+    }
+    return src.storedSecret ? this.secrets.get(sourceSecretKey(src.name)) : undefined;
   }
 
   async removeSource(name: string): Promise<void> {
@@ -204,7 +233,8 @@ export class Lifeboat {
     try {
       const prevRow = this.catalog.snapshots(src.name).find((r) => !r.damaged);
       const previous = prevRow ? await repo.loadManifest(prevRow.id).catch(() => undefined) : undefined;
-      const m = await backupSource(repo, src, { reason, previous, skipUnchanged, tmpDir: this.tmpDir, onProgress: (p) => this.opts.onProgress?.({ ...p, source: src.name }) });
+      const dbPassword = src.kind === 'mysql' || src.kind === 'postgres' ? await this.dbPassword(src) : undefined;
+      const m = await backupSource(repo, src, { reason, previous, skipUnchanged, tmpDir: this.tmpDir, dbPassword, onProgress: (p) => this.opts.onProgress?.({ ...p, source: src.name }) });
       if (!m) return null;
       // One transaction: a snapshot the catalog knows is also queued for every offsite target. (Only in our
       // own repository: a snapshot written into one opened with --repo is not this office's to send.)
@@ -287,7 +317,7 @@ export class Lifeboat {
     const repoLock = await acquireLock(path.join(repo.dir, 'locks'), { name: 'repo', kind: 'shared', purpose: 'verify', waitMs: 10 * 60_000 });
     let report: VerifyReport;
     try {
-      report = await verifySnapshots(repo, ids, { deep: !!opts.deep, tmpDir: this.tmpDir, signal: opts.signal });
+      report = await verifySnapshots(repo, ids, { deep: !!opts.deep, tmpDir: this.tmpDir, signal: opts.signal, dbCheck: (m, file) => this.verifyDump(m, file) });
     } finally {
       await repoLock.release();
     }
@@ -295,6 +325,19 @@ export class Lifeboat {
     const bad = report.snapshots.filter((v) => !v.ok);
     this.catalog.addHistory({ op: `verify-${report.level}`, source: null, snapshot: null, actor: this.actor, result: report.ok ? 'ok' : 'failed', detail: report.ok ? `${ids.length} snapshot(s) ok` : `damaged: ${bad.map((b) => b.id).join(', ')}`, durationMs: Date.now() - started });
     return report;
+  }
+
+  /** Verify by restore of a database dump, on the source's own server (when the source is configured here). */
+  private async verifyDump(m: Manifest, file: string): Promise<string[]> {
+    const src = this.settings.sources.find((s) => s.name === m.source.name && s.kind === m.source.kind);
+    if (!src || !m.db) return [];
+    try {
+      return await verifyByRestore(parseDbUrl(src.path).location, await this.dbPassword(src), this.tmpDir, file, m.db.tables);
+    } catch (err) {
+      // The server not answering says nothing about the snapshot: not damage, but the check did not happen.
+      if (err instanceof LifeboatError && (err.code === 'unreachable' || err.code === 'auth' || err.code === 'not-found')) throw err;
+      return [`restoring the dump into a scratch database failed: ${(err as Error).message}`];
+    }
   }
 
   /**
@@ -307,6 +350,9 @@ export class Lifeboat {
     const row = await this.resolveSnapshot(opts.ref, opts.source);
     const m = await repo.loadManifest(row.id);
     const src = this.settings.sources.find((s) => s.name === m.source.name);
+    // A database server's snapshot comes back as its dump file (dump.sql or dump.pgdump) in the --to folder,
+    // to load with the server's own tools; Lifeboat does not yet write into a live server.
+    if ((m.source.kind === 'mysql' || m.source.kind === 'postgres') && opts.to === undefined) throw new LifeboatError('bad-input', `${m.source.name} is a ${m.source.kind} database: restore its dump into a folder with --to DIR, then load it with ${m.source.kind === 'mysql' ? 'mariadb DB < dump.sql' : 'pg_restore -d DB dump.pgdump'}`);
     // "--to" naming the live source itself is a live restore (safety snapshot, backup API), not a copy.
     const real = (p: string) => fs.realpath(p).catch(() => path.resolve(p));
     const live = opts.to === undefined || (src !== undefined && (await real(opts.to)) === (await real(src.path)));

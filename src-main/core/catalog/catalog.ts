@@ -7,7 +7,7 @@ import type { Manifest } from '../repository/manifest.ts';
 export interface SnapshotRow {
   id: string;
   source: string;
-  kind: 'sqlite' | 'folder';
+  kind: 'sqlite' | 'folder' | 'mysql' | 'postgres';
   time: string;
   reason: string;
   size: number;

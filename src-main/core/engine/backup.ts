@@ -8,6 +8,9 @@ import type { FileEntry, Manifest } from '../repository/manifest.ts';
 import { acquireLock } from '../locks/process-lock.ts';
 import { assertSqliteFile, copySqliteConsistent, journalModeOf, pageSizeOf, removeSqliteFiles, sqliteFacts, sqliteFactsInWorker, sqliteFingerprint } from '../sources/sqlite-source.ts';
 import { folderFingerprint, walkFolder } from '../sources/folder-source.ts';
+import { parseDbUrl } from '../sources/db-url.ts';
+import { dumpDatabase } from '../sources/db-dump.ts';
+import { chunkStream } from './chunk-stream.ts';
 import type { SourceConfig } from '../settings/settings-types.ts';
 import { BlobSink, chunkFile } from './chunker.ts';
 import { EncodePool } from './encode-pool.ts';
@@ -24,6 +27,8 @@ export interface BackupOptions {
   tmpDir: string;
   /** When the source is unchanged since `previous`, write nothing and return null (scheduled and emergency runs). */
   skipUnchanged?: boolean;
+  /** Database servers: the password (from the secret store or the environment). */
+  dbPassword?: string;
   onProgress?: (p: Progress) => void;
 }
 
@@ -56,6 +61,7 @@ export async function backupSource(repo: Repository, source: SourceConfig, opts:
     if (source.kind === 'sqlite') await removeDeadScratch(path.dirname(source.path));
     let files: FileEntry[];
     let sqlite: Manifest['sqlite'];
+    let db: Manifest['db'];
     let fingerprint: string;
     const warnings: string[] = [];
     let reused = false;
@@ -87,6 +93,17 @@ export async function backupSource(repo: Repository, source: SourceConfig, opts:
         if (sqlite.quickCheck !== 'ok') warnings.push(`quick_check of ${source.name} found problems: ${sqlite.quickCheck.slice(0, 500)}`);
         files = [{ path: path.basename(source.path), type: 'file', mode: st.mode & 0o7777, mtime: time, ...content }];
       }
+    } else if (source.kind === 'mysql' || source.kind === 'postgres') {
+      // A dump is taken every time (a server has no cheap, trustworthy "unchanged" mark); content-defined
+      // chunks make an unchanged or slightly changed database cost little in the repository.
+      const { location } = parseDbUrl(source.path);
+      fingerprint = '';
+      opts.onProgress?.({ phase: 'dumping', done: 0, total: 1 });
+      const dump = dumpDatabase(location, opts.dbPassword, opts.tmpDir);
+      let done = 0;
+      const entry = await chunkStream(sink, dump.stream, { path: source.kind === 'mysql' ? 'dump.sql' : 'dump.pgdump', onBytes: (n) => opts.onProgress?.({ phase: 'dumping', done: (done += n), total: 0 }) });
+      db = dump.facts;
+      files = [{ ...entry, mode: 0o600, mtime: time }];
     } else {
       const walked = await walkFolder(source.path, { include: source.include, exclude: source.exclude });
       const fp = folderFingerprint(walked.items);
@@ -138,6 +155,7 @@ export async function backupSource(repo: Repository, source: SourceConfig, opts:
       host: os.hostname(),
       files,
       ...(sqlite ? { sqlite } : {}),
+      ...(db ? { db } : {}),
       fingerprint,
       stats: { size, chunks: reused ? (opts.previous?.stats.chunks ?? 0) : sink.stats.chunks, newChunks: sink.stats.newChunks, bytesAdded: writer.bytesWritten + (index?.bytes ?? 0), durationMs: 0 },
       ...(warnings.length ? { warnings } : {}),

@@ -21,7 +21,7 @@ export interface VerifyReport { level: 'quick' | 'deep'; ok: boolean; snapshots:
  * compares per-table row counts with the manifest.
  * Each pack is read once however many snapshots share it.
  */
-export async function verifySnapshots(repo: Repository, ids: string[], opts: { deep: boolean; tmpDir: string; onProgress?: (done: number, total: number) => void; /** Packs whose whole content was just read back and matched its SHA-256 name (a drive copy): checked for presence and size only. */ trustedPacks?: ReadonlySet<string>; /** Stops between packs and between snapshots (throws the abort reason). */ signal?: AbortSignal }): Promise<VerifyReport> {
+export async function verifySnapshots(repo: Repository, ids: string[], opts: { deep: boolean; tmpDir: string; onProgress?: (done: number, total: number) => void; /** Packs whose whole content was just read back and matched its SHA-256 name (a drive copy): checked for presence and size only. */ trustedPacks?: ReadonlySet<string>; /** Deep checks of a database server's dump (verify by restore into a scratch database); without it, a dump is checked by its checksums only. */ dbCheck?: (m: Manifest, dumpFile: string) => Promise<string[]>; /** Stops between packs and between snapshots (throws the abort reason). */ signal?: AbortSignal }): Promise<VerifyReport> {
   const { damaged: damagedIndexFiles } = await repo.loadIndex();
   const blobProblem = new Map<string, string | null>();
   const verdicts: SnapshotVerdict[] = [];
@@ -114,7 +114,7 @@ export async function verifySnapshots(repo: Repository, ids: string[], opts: { d
       const m = manifests.get(v.id)!;
       const key = JSON.stringify([m.source.kind, m.sqlite?.tables, m.files.map((f) => [f.path, f.type, f.size, f.sha256, f.chunks, f.lists])]);
       let found = deepResults.get(key);
-      if (!found) deepResults.set(key, (found = await deepCheck(repo, m, opts.tmpDir)));
+      if (!found) deepResults.set(key, (found = await deepCheck(repo, m, opts.tmpDir, opts.dbCheck)));
       v.problems.push(...found);
     }
     v.ok = v.problems.length === 0;
@@ -136,7 +136,7 @@ async function checkOne(repo: Repository, id: string, cache: Map<string, string 
 }
 
 /** Rebuilds each file of a snapshot into tmpDir and checks it; returns the problems found. */
-async function deepCheck(repo: Repository, m: Manifest, tmpDir: string): Promise<string[]> {
+async function deepCheck(repo: Repository, m: Manifest, tmpDir: string, dbCheck?: (m: Manifest, dumpFile: string) => Promise<string[]>): Promise<string[]> {
   const problems: string[] = [];
   await fs.mkdir(tmpDir, { recursive: true });
   for (const f of m.files.filter((e) => e.type === 'file')) {
@@ -144,7 +144,11 @@ async function deepCheck(repo: Repository, m: Manifest, tmpDir: string): Promise
     try {
       await rebuildFile(repo, f, tmp);
       if (m.source.kind === 'sqlite' && m.sqlite) problems.push(...checkSqliteCopy(tmp, m));
+      if ((m.source.kind === 'mysql' || m.source.kind === 'postgres') && dbCheck) problems.push(...(await dbCheck(m, tmp)));
     } catch (err) {
+      // A database server that cannot be reached or refuses us says nothing about the snapshot: the check
+      // fails, nothing is marked damaged.
+      if (err instanceof LifeboatError && (err.code === 'unreachable' || err.code === 'auth' || err.code === 'bad-input')) throw err;
       problems.push(err instanceof CorruptError ? err.message : `${f.path}: ${(err as Error).message}`);
     } finally {
       await removeSqliteFiles(tmp);

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { CorruptError } from '../errors.ts';
+import type { DbFacts } from '../sources/db-dump.ts';
 
 /** One reference in a file's content: a chunk id (hex) and its plain length. */
 export type ChunkRef = [id: string, length: number];
@@ -31,12 +32,14 @@ export interface SqliteFacts {
 export interface Manifest {
   format: 1;
   id: string;
-  source: { name: string; kind: 'sqlite' | 'folder'; path: string };
+  source: { name: string; kind: 'sqlite' | 'folder' | 'mysql' | 'postgres'; path: string };
   time: string;
   reason: string;
   host: string;
   files: FileEntry[];
   sqlite?: SqliteFacts;
+  /** Database servers: versions, rows per table as dumped, and that the dump completed. */
+  db?: DbFacts;
   /** What the source looked like (sizes, mtimes) so an unchanged source can be recognised without reading it. */
   fingerprint?: string;
   stats: { size: number; chunks: number; newChunks: number; bytesAdded: number; durationMs: number };
@@ -58,7 +61,7 @@ export function validateManifest(m: unknown, what: string): Manifest {
   const o = m as Manifest;
   if (o.format !== 1) fail(`unknown manifest format ${String(o.format)}`);
   if (typeof o.id !== 'string' || !isSnapshotId(o.id)) fail('bad snapshot id');
-  if (!o.source || typeof o.source.name !== 'string' || (o.source.kind !== 'sqlite' && o.source.kind !== 'folder')) fail('bad source');
+  if (!o.source || typeof o.source.name !== 'string' || !['sqlite', 'folder', 'mysql', 'postgres'].includes(o.source.kind)) fail('bad source');
   if (typeof o.time !== 'string' || Number.isNaN(Date.parse(o.time))) fail('bad time');
   if (!Array.isArray(o.files)) fail('no file list');
   for (const f of o.files) {

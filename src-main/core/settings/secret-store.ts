@@ -70,3 +70,8 @@ export class FileSecretStore implements SecretStore {
 export function targetSecretKey(name: string): string {
   return `target:${name}`;
 }
+
+/** The secret-store key of a database source's password. */
+export function sourceSecretKey(name: string): string {
+  return `source:${name}`;
+}

@@ -4,6 +4,7 @@ import { readIfExists, writeFileDurable } from '../util/durable-file.ts';
 import { DEFAULT_RETENTION, validatePolicy } from '../retention/retention-policy.ts';
 import type { Settings, SourceConfig, TargetConfig } from './settings-types.ts';
 import { parseTargetUrl } from '../offsite/target-url.ts';
+import { parseDbUrl } from '../sources/db-url.ts';
 import { parseBandwidth } from '../targets/bandwidth.ts';
 
 export const SETTINGS_FILE = 'settings.json';
@@ -40,7 +41,14 @@ export function validateSource(src: SourceConfig): SourceConfig {
   if (typeof src.name !== 'string' || !NAME_RE.test(src.name)) {
     throw new LifeboatError('bad-input', `bad source name ${JSON.stringify(src.name)}: use letters, digits, '.', '_' or '-' (at most 64)`);
   }
-  if (src.kind !== 'sqlite' && src.kind !== 'folder') throw new LifeboatError('bad-input', `source ${src.name}: unknown kind ${String(src.kind)}`);
+  if (!['sqlite', 'folder', 'mysql', 'postgres'].includes(src.kind)) throw new LifeboatError('bad-input', `source ${src.name}: unknown kind ${String(src.kind)}`);
+  if (src.kind === 'mysql' || src.kind === 'postgres') {
+    const parsed = parseDbUrl(src.path);
+    if (parsed.location.kind !== src.kind) throw new LifeboatError('bad-input', `source ${src.name}: ${src.kind} source with a ${parsed.location.kind} URL`);
+    if (parsed.password !== undefined) throw new LifeboatError('bad-input', `source ${src.name}: its URL holds a password; passwords belong in the secret store ("lifeboat source add" puts them there)`);
+    if (src.passwordEnv !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(src.passwordEnv)) throw new LifeboatError('bad-input', `source ${src.name}: ${JSON.stringify(src.passwordEnv)} is not an environment variable name`);
+    return src;
+  }
   if (typeof src.path !== 'string' || !path.isAbsolute(src.path)) throw new LifeboatError('bad-input', `source ${src.name}: path must be absolute`);
   if (src.watch !== undefined && typeof src.watch !== 'boolean') throw new LifeboatError('bad-input', `source ${src.name}: watch must be true or false`);
   for (const g of [...(src.include ?? []), ...(src.exclude ?? [])]) if (typeof g !== 'string' || g.length === 0) throw new LifeboatError('bad-input', `source ${src.name}: empty glob`);

@@ -1,11 +1,18 @@
 import type { RetentionPolicy } from '../retention/retention-policy.ts';
 import type { DrivePolicy } from '../drives/drive-policy.ts';
 
-/** A source the office wants protected. `name` is unique; `path` is absolute. */
+/**
+ * A source the office wants protected. `name` is unique; `path` is absolute for files and folders, and for a
+ * database server the URL without a password (`mysql://USER@HOST:PORT/DB`, `postgres://...`).
+ */
 export interface SourceConfig {
   name: string;
-  kind: 'sqlite' | 'folder';
+  kind: 'sqlite' | 'folder' | 'mysql' | 'postgres';
   path: string;
+  /** Database servers: the password is in this environment variable. */
+  passwordEnv?: string;
+  /** Database servers: the password is in the secret store under source:<name>. */
+  storedSecret?: boolean;
   include?: string[];
   exclude?: string[];
   /** SQLite only: also snapshot shortly after the database changes (watch mode), not only on the schedule. */
