@@ -67,7 +67,9 @@ export const sourceCmd: Command = async (lb, args, io) => {
 };
 
 export const backupCmd: Command = async (lb, args, io) => {
-  const { values } = parse(args, { source: { type: 'string' }, reason: { type: 'string' }, 'skip-unchanged': { type: 'boolean' } });
+  // --wait is what a backup always does here (it returns once the snapshot is durable); it is accepted so
+  // that scripts can say so: `lifeboat backup --source app --reason pre-migration --wait && migrate`.
+  const { values } = parse(args, { source: { type: 'string' }, reason: { type: 'string' }, 'skip-unchanged': { type: 'boolean' }, wait: { type: 'boolean' } });
   const { snapshots, skipped, errors } = await lb.backup({ source: values.source, reason: values.reason ?? 'manual', skipUnchanged: values['skip-unchanged'] });
   if (!io.json) for (const s of skipped) io.out(`${s}: unchanged since its last snapshot, skipped`);
   if (io.json) io.out(JSON.stringify(snapshots.map(snapshotJson)));
@@ -104,8 +106,19 @@ export const verifyCmd: Command = async (lb, args, io) => {
 };
 
 export const restoreCmd: Command = async (lb, args, io) => {
-  const { values, positionals } = parse(args, { source: { type: 'string' }, to: { type: 'string' }, yes: { type: 'boolean' }, from: { type: 'string' }, key: { type: 'string' }, 'password-env': { type: 'string' } }, 1);
+  const { values, positionals } = parse(args, { source: { type: 'string' }, to: { type: 'string' }, yes: { type: 'boolean' }, from: { type: 'string' }, key: { type: 'string' }, 'password-env': { type: 'string' }, tables: { type: 'string' }, 'dry-run': { type: 'boolean' } }, 1);
   const ref = positionals[0] ?? 'latest';
+  const tables = values.tables?.split(',').map((t) => t.trim()).filter(Boolean);
+  if (values.tables !== undefined && !tables?.length) throw new LifeboatError('bad-input', '--tables needs table names, e.g. --tables invoices,customers');
+  if (values['dry-run']) {
+    const plan = await lb.planRestore({ ref, source: values.source, tables });
+    if (io.json) io.out(JSON.stringify(plan));
+    else {
+      io.out(`dry run: restoring snapshot ${plan.snapshot} of ${plan.source} would change nothing yet; per table:`);
+      io.out(table([['TABLE', 'NOW', 'IN SNAPSHOT', 'RESTORE'], ...plan.tables.map((t) => [t.table, t.live === null ? '-' : String(t.live), t.snapshot === null ? '-' : String(t.snapshot), t.replaced ? (t.snapshot === null ? 'kept (not in snapshot)' : 'replaced') : 'untouched'])]));
+    }
+    return 0;
+  }
   if (values.from !== undefined) {
     if (values.to === undefined && !values.yes) throw new LifeboatError('bad-input', 'restore --from needs --to PATH (or --yes to restore into the configured live source)');
     const r = await restoreFrom(lb, values.from, { ref, source: values.source, to: values.to, yes: values.yes, keyFile: values.key, passwordEnv: values['password-env'] });
@@ -113,12 +126,14 @@ export const restoreCmd: Command = async (lb, args, io) => {
     else io.out(`restored snapshot ${r.snapshot} of ${r.source} from ${redactUrl(values.from)} to ${r.target}\n  ${r.checks.join('\n  ')}`);
     return 0;
   }
+  let confirmed = !!values.yes;
   if (values.to === undefined && !values.yes) {
     const row = await lb.resolveSnapshot(ref, values.source);
-    const ok = await io.confirm(`Restore snapshot ${row.id} of ${row.source} (${row.time}, ${age(row.time)}) into the live data? A safety snapshot of the current data is taken first. [y/N] `);
+    const ok = await io.confirm(`Restore ${tables ? `table(s) ${tables.join(', ')} of ` : ''}snapshot ${row.id} of ${row.source} (${row.time}, ${age(row.time)}) into the live data? A safety snapshot of the current data is taken first. [y/N] `);
     if (!ok) throw new LifeboatError('bad-input', 'restore into the live data needs confirmation: answer y, or add --yes');
+    confirmed = true;
   }
-  const r = await lb.restore({ ref, source: values.source, to: values.to, overwrite: values.yes });
+  const r = await lb.restore({ ref, source: values.source, to: values.to, overwrite: values.to === undefined ? confirmed : values.yes, ...(tables ? { tables } : {}) });
   if (io.json) io.out(JSON.stringify(r));
   else io.out(`restored snapshot ${r.snapshot} of ${r.source} to ${r.target}${r.safetySnapshot ? ` (safety snapshot ${r.safetySnapshot})` : ''}\n  ${r.checks.join('\n  ')}`);
   return 0;

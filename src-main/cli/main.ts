@@ -13,12 +13,13 @@ import { backupCmd, listCmd, pruneCmd, repairCmd, restoreCmd, sourceCmd, startCm
 const USAGE = `usage: lifeboat [--data-dir DIR] [--repo DIR] [--json] COMMAND
 
   start                           protect (a demo database if nothing is configured), back up, verify, show status
-  source add --name NAME (--sqlite PATH [--watch] | --folder PATH [--include GLOB]... [--exclude GLOB]...)
+  source add --name NAME (--sqlite PATH [--watch] | --folder PATH [--include GLOB]... [--exclude GLOB]...
+                          | --mysql URL | --postgres URL [--password-env VAR | --password-stdin])
   source list | source remove NAME
-  backup [--source NAME] [--reason TEXT] [--skip-unchanged]
+  backup [--source NAME] [--reason TEXT] [--skip-unchanged] [--wait]   exit 0 only once the snapshot is durable
   list [--source NAME]
   verify [ID... | --all] [--deep]     exit 1 when anything is damaged
-  restore [ID | latest] [--source NAME] [--to PATH] [--yes] [--from TARGET|URL [--key FILE] [--password-env VAR]]
+  restore [ID | latest] [--source NAME] [--to PATH] [--yes] [--tables A,B] [--dry-run] [--from TARGET|URL [--key FILE] [--password-env VAR]]
   prune [--dry-run]
   status                          the health verdict, sources, power and next runs (from the running agent if any)
   agent                           run headless: schedules, UPS monitoring, emergency backups (JSON log lines on stdout)

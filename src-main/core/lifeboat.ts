@@ -21,7 +21,9 @@ import { settingsTimeZone } from './settings/schedule-settings.ts';
 import { FileSecretStore, sourceSecretKey, type SecretStore } from './settings/secret-store.ts';
 import { parseDbUrl } from './sources/db-url.ts';
 import { checkDbConnection } from './sources/db-dump.ts';
-import { verifyByRestore } from './sources/db-verify.ts';
+import { load as loadDump, verifyByRestore } from './sources/db-verify.ts';
+import { planRestore, rebuildScratch, resolveTables, restoreDb, restoreSqliteTables } from './engine/table-restore.ts';
+import type { TablePlan } from './sources/db-restore.ts';
 import { Offsite } from './offsite/offsite.ts';
 
 export interface EngineOptions {
@@ -344,15 +346,22 @@ export class Lifeboat {
    * Restores a snapshot: into the live source (to undefined) or as a copy at `to`. A live restore takes a
    * 'pre-restore' safety snapshot first and rolls back to it on failure.
    */
-  async restore(opts: { ref: string; source?: string; to?: string; overwrite?: boolean }): Promise<RestoreResult> {
+  async restore(opts: { ref: string; source?: string; to?: string; overwrite?: boolean; tables?: string[] }): Promise<RestoreResult> {
     const repo = await this.repository();
     const started = Date.now();
     const row = await this.resolveSnapshot(opts.ref, opts.source);
     const m = await repo.loadManifest(row.id);
     const src = this.settings.sources.find((s) => s.name === m.source.name);
-    // A database server's snapshot comes back as its dump file (dump.sql or dump.pgdump) in the --to folder,
-    // to load with the server's own tools; Lifeboat does not yet write into a live server.
-    if ((m.source.kind === 'mysql' || m.source.kind === 'postgres') && opts.to === undefined) throw new LifeboatError('bad-input', `${m.source.name} is a ${m.source.kind} database: restore its dump into a folder with --to DIR, then load it with ${m.source.kind === 'mysql' ? 'mariadb DB < dump.sql' : 'pg_restore -d DB dump.pgdump'}`);
+    const isDb = m.source.kind === 'mysql' || m.source.kind === 'postgres';
+    if (opts.tables && opts.to !== undefined) throw new LifeboatError('bad-input', '--tables restores into the live database; it does not go with --to');
+    if (opts.tables && m.source.kind === 'folder') throw new LifeboatError('bad-input', `${m.source.name} is a folder: --tables is for databases`);
+    // With --to, a database server's snapshot comes back as its dump file (dump.sql or dump.pgdump) in that
+    // folder; without, it goes into the live server (all of it, or --tables).
+    if ((isDb && opts.to === undefined) || opts.tables) {
+      if (!src) throw new LifeboatError('bad-input', `source ${m.source.name} is not configured here: restore a copy with --to PATH`);
+      if (!opts.overwrite) throw new LifeboatError('exists', `restoring into the live ${m.source.kind} data of ${m.source.name} needs --yes (a safety snapshot is taken first)`);
+      return this.restoreTablesLive(repo, m, src, opts.tables, started);
+    }
     // "--to" naming the live source itself is a live restore (safety snapshot, backup API), not a copy.
     const real = (p: string) => fs.realpath(p).catch(() => path.resolve(p));
     const live = opts.to === undefined || (src !== undefined && (await real(opts.to)) === (await real(src.path)));
@@ -376,6 +385,58 @@ export class Lifeboat {
       await repoLock.release();
       await lock?.release();
     }
+  }
+
+  /** A live database restore (a server's whole database or some tables, or some tables of a SQLite file), with a safety snapshot first. */
+  private async restoreTablesLive(repo: Repository, m: Manifest, src: SourceConfig, tables: string[] | undefined, started: number): Promise<RestoreResult> {
+    // Checked before anything happens (no safety snapshot for a typo).
+    const known = m.sqlite?.tables ?? m.db?.tables ?? {};
+    const unknown = (resolveTables(tables, known) ?? []).filter((t) => !(t in known));
+    if (unknown.length) throw new LifeboatError('bad-input', `the snapshot has no table ${unknown.join(', ')} (it has ${Object.keys(known).join(', ') || 'none'})`);
+    tables = resolveTables(tables, known);
+    const lock = await this.sourceLock(src.name, `restore of ${src.name}`);
+    const repoLock = await acquireLock(path.join(repo.dir, 'locks'), { name: 'repo', kind: 'shared', purpose: `restore of ${src.name}`, waitMs: 10 * 60_000 });
+    const scratch = await rebuildScratch(repo, m, this.tmpDir);
+    try {
+      const safety = (await this.backupOne(src, 'pre-restore', false)) ?? undefined;
+      let checks: string[];
+      if (src.kind === 'sqlite') {
+        checks = restoreSqliteTables(src.path, scratch.file, tables!, m.sqlite?.tables ?? {});
+      } else {
+        const loc = parseDbUrl(src.path).location;
+        const password = await this.dbPassword(src);
+        const rollback = async () => {
+          if (!safety) return;
+          const back = await rebuildScratch(repo, safety, this.tmpDir);
+          try {
+            await loadDump(loc, password, this.tmpDir, loc.database, back.file);
+          } finally {
+            await back.dispose();
+          }
+        };
+        checks = await restoreDb(loc, password, this.tmpDir, scratch.file, m.db?.tables ?? {}, { tables, rollback });
+      }
+      this.catalog.addHistory({ op: 'restore', source: src.name, snapshot: m.id, actor: this.actor, result: 'ok', detail: `into the live data${tables ? ` (tables ${tables.join(', ')})` : ''}${safety ? `; safety snapshot ${safety.id}` : ''}`, durationMs: Date.now() - started });
+      return { snapshot: m.id, source: src.name, target: src.path, live: true, checks, ...(safety ? { safetySnapshot: safety.id } : {}) };
+    } catch (err) {
+      this.catalog.addHistory({ op: 'restore', source: src.name, snapshot: m.id, actor: this.actor, result: 'failed', detail: (err as Error).message, durationMs: Date.now() - started });
+      throw err;
+    } finally {
+      await scratch.dispose();
+      await repoLock.release();
+      await lock.release();
+    }
+  }
+
+  /** A dry run of a restore: per table, rows now and in the snapshot, and what would be replaced. */
+  async planRestore(opts: { ref: string; source?: string; tables?: string[] }): Promise<{ snapshot: string; source: string; tables: TablePlan[] }> {
+    const repo = await this.repository();
+    const row = await this.resolveSnapshot(opts.ref, opts.source);
+    const m = await repo.loadManifest(row.id);
+    const src = this.settings.sources.find((s) => s.name === m.source.name);
+    if (!src) throw new LifeboatError('bad-input', `source ${m.source.name} is not configured here: nothing to compare with`);
+    const live = src.kind === 'sqlite' ? { sqlitePath: src.path } : src.kind === 'folder' ? {} : { db: parseDbUrl(src.path).location, password: await this.dbPassword(src) };
+    return { snapshot: m.id, source: src.name, tables: await planRestore(m, live, this.tmpDir, opts.tables) };
   }
 
   /** Rebuilds the catalog from the repository and, with `index`, the repository's index from its packs. */

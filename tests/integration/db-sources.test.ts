@@ -107,6 +107,42 @@ for (const e of engines) {
       assert.deepEqual(await scratchDatabases(), [], 'the next run dropped the leftover');
     });
 
+    it('DB-05 a dry run says what a table restore would replace; the restore replaces only that table', async () => {
+      await sqlQuery(e.kind, server, 'CREATE TABLE extra (id INT PRIMARY KEY); INSERT INTO extra VALUES (1), (2), (3)');
+      const [snap] = await cliJson<Snap[]>(['backup'], { dataDir, env });
+      const invoices = Number((await sqlQuery(e.kind, server, 'SELECT count(*) FROM invoices')).trim());
+      await sqlQuery(e.kind, server, 'DELETE FROM invoices WHERE id <= 10; INSERT INTO extra VALUES (4), (5)');
+      const plan = await cliJson<{ tables: Array<{ table: string; live: number; snapshot: number; replaced: boolean }> }>(['restore', snap!.id, '--dry-run', '--tables', 'invoices'], { dataDir, env });
+      const row = (name: string) => plan.tables.find((x) => x.table === name || x.table === `public.${name}`)!;
+      assert.deepEqual([row('invoices').live, row('invoices').snapshot, row('invoices').replaced], [invoices - 10, invoices, true]);
+      assert.deepEqual([row('extra').live, row('extra').snapshot, row('extra').replaced], [5, 3, false]);
+      assert.equal(Number((await sqlQuery(e.kind, server, 'SELECT count(*) FROM invoices')).trim()), invoices - 10, 'a dry run changes nothing');
+      const r = await runCli(['restore', snap!.id, '--tables', 'invoices', '--yes'], { dataDir, env });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(Number((await sqlQuery(e.kind, server, 'SELECT count(*) FROM invoices')).trim()), invoices);
+      assert.equal(Number((await sqlQuery(e.kind, server, 'SELECT count(*) FROM extra')).trim()), 5, 'the other table is untouched');
+      assert.deepEqual(await scratchDatabases(), []);
+      const bad = await runCli(['restore', snap!.id, '--tables', 'nosuchtable', '--yes'], { dataDir, env });
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /no table nosuchtable/);
+    });
+
+    it('DB-06 a whole-database restore into the live server takes a safety snapshot first and leaves the invariant intact', async () => {
+      // The newest real backup (DB-05's, with 3 rows in extra), not the safety snapshot DB-05's restore took.
+      const before = await cliJson<Array<Snap & { reason: string }>>(['list'], { dataDir, env });
+      const target = before.find((x) => x.source === 'office' && x.reason !== 'pre-restore')!;
+      await sqlQuery(e.kind, server, 'DELETE FROM extra; DELETE FROM invoices WHERE id <= 20');
+      const r = await runCli(['restore', target.id, '--yes'], { dataDir, env });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /safety snapshot/);
+      assert.equal(Number((await sqlQuery(e.kind, server, 'SELECT count(*) FROM extra')).trim()), 3);
+      const inv = await checkInvariant(e.kind, server);
+      assert.equal(inv.ok, true, inv.detail);
+      const after = await cliJson<Array<Snap & { reason: string }>>(['list'], { dataDir, env });
+      assert.ok(after.some((x) => x.reason === 'pre-restore'), 'the data the restore replaced is kept as a snapshot');
+      assert.deepEqual(await scratchDatabases(), []);
+    });
+
     it('DB-04 a wrong password, an unknown database and a missing client tool give clear messages', async () => {
       const other = path.join(t.dir, 'other');
       const wrong = await runCli(['source', 'add', '--name', 'x', e.flag, url(), '--password-env', 'WRONG'], { dataDir: other, env: { WRONG: 'not-the-password' } });

@@ -18,6 +18,9 @@ test('row counts read from a mysqldump stream, however it is split: quotes, esca
     '/*!40101 SET NAMES utf8mb4 */;',
     'INSERT INTO `invoices` VALUES (1,\'a (b\',0xDEADBEEF),(2,\'it\'\'s\',NULL),(3,\'back\\\\slash\\\' ) (\',_binary \'x\');',
     'INSERT INTO `odd``name` VALUES (1);',
+    'INSERT INTO `rows_on_lines` VALUES',
+    "(1,'a'),",
+    "(2,'b;c');",
     'INSERT INTO `invoices` (`id`, `note`) VALUES (4,\'(\');',
     '-- INSERT INTO `fake` VALUES (1);',
     '-- Dump completed',
@@ -25,7 +28,7 @@ test('row counts read from a mysqldump stream, however it is split: quotes, esca
   ].join('\n');
   const whole = new MysqlRowCounter();
   whole.feed(Buffer.from(dump));
-  assert.deepEqual(whole.tables, { invoices: 4, 'odd`name': 1 });
+  assert.deepEqual(whole.tables, { invoices: 4, 'odd`name': 1, rows_on_lines: 2 });
   for (const step of [1, 2, 7, 64]) {
     const split = new MysqlRowCounter();
     const bytes = Buffer.from(dump);

@@ -22,7 +22,7 @@ const TEMP_RE = /^lifeboat_verify_([0-9a-f]{6})_(\d+)_[0-9a-f]{8}$/;
  */
 export async function verifyByRestore(db: DbLocation, password: string | undefined, tmpDir: string, dumpFile: string, expected: Record<string, number>): Promise<string[]> {
   await dropLeftovers(db, password, tmpDir);
-  const name = `${TEMP_PREFIX}${HOST_TAG}_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
+  const name = scratchDatabaseName();
   await sql(db, password, tmpDir, db.kind === 'mysql' ? `CREATE DATABASE \`${name}\`` : `CREATE DATABASE "${name}"`);
   try {
     await load(db, password, tmpDir, name, dumpFile);
@@ -30,6 +30,10 @@ export async function verifyByRestore(db: DbLocation, password: string | undefin
     const problems: string[] = [];
     for (const [table, n] of Object.entries(expected)) {
       if (counts[table] !== n) problems.push(`restored into a scratch database, table ${table} has ${counts[table] ?? 'no'} rows; the dump recorded ${n}`);
+    }
+    // A table with rows that the dump's record does not know: the record is incomplete, so it proves nothing.
+    for (const [table, n] of Object.entries(counts)) {
+      if (!(table in expected) && n > 0) problems.push(`restored into a scratch database, table ${table} has ${n} rows that the snapshot's record does not list`);
     }
     return problems;
   } finally {
@@ -50,13 +54,18 @@ export async function dropLeftovers(db: DbLocation, password: string | undefined
   return dropped;
 }
 
-function dropStatement(db: DbLocation, name: string): string {
+/** A scratch database name that carries this machine's mark and our pid (for dropLeftovers). */
+export function scratchDatabaseName(): string {
+  return `${TEMP_PREFIX}${HOST_TAG}_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
+}
+
+export function dropStatement(db: DbLocation, name: string): string {
   // FORCE: a killed pg_restore may still hold a connection to it.
   return db.kind === 'mysql' ? `DROP DATABASE IF EXISTS \`${name}\`` : `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`;
 }
 
 /** Loads a dump into database `into`: `mariadb into < dump.sql`, or `pg_restore -d into dump.pgdump`. */
-async function load(db: DbLocation, password: string | undefined, tmpDir: string, into: string, dumpFile: string): Promise<void> {
+export async function load(db: DbLocation, password: string | undefined, tmpDir: string, into: string, dumpFile: string): Promise<void> {
   const creds = await dbCredentials(db, password, tmpDir);
   try {
     if (db.kind === 'mysql') await run(db, 'mariadb', [...creds.args, into], creds.env, dumpFile);
@@ -67,7 +76,7 @@ async function load(db: DbLocation, password: string | undefined, tmpDir: string
 }
 
 /** Rows per table of database `name`, keyed as the dump's facts are (MySQL: table; PostgreSQL: schema.table). */
-async function countRows(db: DbLocation, password: string | undefined, tmpDir: string, name: string): Promise<Record<string, number>> {
+export async function countRows(db: DbLocation, password: string | undefined, tmpDir: string, name: string): Promise<Record<string, number>> {
   const out = db.kind === 'mysql'
     ? await sql(db, password, tmpDir, `SELECT CONCAT('SELECT ', QUOTE(table_name), ', COUNT(*) FROM \`', REPLACE(table_schema, '\`', '\`\`'), '\`.\`', REPLACE(table_name, '\`', '\`\`'), '\`') FROM information_schema.tables WHERE table_schema = '${name}' AND table_type = 'BASE TABLE'`)
       .then((stmts) => stmts.trim() ? sql(db, password, tmpDir, stmts.trim().split('\n').join(' UNION ALL ')) : '')

@@ -25,6 +25,8 @@ export class MysqlRowCounter {
         continue;
       }
       if (c === 0x0a) {
+        // mariadb-dump writes `INSERT INTO \`t\` VALUES` and then each row on a line of its own.
+        if (!this.skipping && INSERT_RE.test(`${this.line} `)) this.startInsert(INSERT_RE.exec(`${this.line} `)![1]!);
         this.line = '';
         this.skipping = false;
         continue;
@@ -35,17 +37,19 @@ export class MysqlRowCounter {
         if (!PREFIX.startsWith(this.line)) this.skipping = true;
       } else if (this.line.endsWith(' VALUES ')) {
         const m = INSERT_RE.exec(this.line);
-        if (m) {
-          this.table = m[1]!.replace(/``/g, '`');
-          this.tables[this.table] ??= 0;
-          this.inInsert = true;
-          this.depth = 0;
-        }
+        if (m) this.startInsert(m[1]!);
         this.skipping = true;
       } else if (this.line.length > 512) {
         this.skipping = true;
       }
     }
+  }
+
+  private startInsert(quotedName: string): void {
+    this.table = quotedName.replace(/``/g, '`');
+    this.tables[this.table] ??= 0;
+    this.inInsert = true;
+    this.depth = 0;
   }
 
   private value(c: number): void {
