@@ -14,6 +14,7 @@ import { chunkSizes } from './steps/chunk-sizes.ts';
 import { AGENT_POLL_MS, DRIVER_POLL_MS, type PowerResult } from './steps/power-cut.ts';
 import type { UsbResult } from './steps/usb-copy.ts';
 import type { ByKind, OffsiteResult } from './steps/offsite.ts';
+import type { DbResult } from './steps/db-dump.ts';
 
 export interface BenchResults {
   env: RunEnvironment;
@@ -28,11 +29,13 @@ export interface BenchResults {
   power?: PowerResult;
   usb?: UsbResult;
   offsite?: OffsiteResult;
+  db?: DbResult;
 }
 
 const POWER_GOAL_MS = 5000;
 const USB_GOAL = 1.3;
 const OFFSITE_BYTES_GOAL = 1.2;
+const DB_DUMP_GOAL = 1.1;
 
 /** The table's rows for steps a to f, in the order they have always been printed, and the main suite's goals. */
 function engineRows(r: BenchResults, goals: Record<string, boolean>): Row[] {
@@ -193,10 +196,46 @@ function offsiteRows(r: BenchResults, goals: Record<string, boolean>): Row[] {
   ];
 }
 
+/** The database source rows (a real MariaDB): a full dump against mariadb-dump | zstd -3, and the bytes after 1% changed. */
+function dbRows(r: BenchResults, goals: Record<string, boolean>): Row[] {
+  const d = r.db;
+  if (!d) return [];
+  const size = d.db ? ` (${bytes(d.db.tableBytes)} InnoDB)` : '';
+  const name = `db MariaDB full dump${size}`;
+  const err = d.error ? `ERROR: ${d.error.split('\n')[0]}` : '';
+  if (d.skipped || !d.full.length) {
+    return [[name, '0', d.skipped ? `skipped: ${d.skipped}` : err, '', '', `<= ${DB_DUMP_GOAL}x ${d.skipped ? 'SKIP' : 'FAIL'}`, '']];
+  }
+  const rows: Row[] = [];
+  const f = d.full;
+  const medF = (g: (one: (typeof f)[number]) => number): number => median(f.map(g));
+  const lbMs = medF((one) => one.lb.ms);
+  const peerMs = medF((one) => one.peer.ms);
+  const tRatio = ratio(lbMs, peerMs);
+  const pass = tRatio <= DB_DUMP_GOAL && !d.error;
+  goals[`db: MariaDB full dump <= ${DB_DUMP_GOAL}x mariadb-dump | zstd -3`] = pass;
+  rows.push([name, String(f.length),
+    `${secs(lbMs)} (cpu ${secs(medF((one) => one.lb.cpuMs))}); dump ${bytes(medF((one) => one.lb.size))}, repo +${bytes(medF((one) => one.lb.duAdded))}`,
+    `mariadb-dump | zstd -3 -T1: ${secs(peerMs)} (cpu ${secs(medF((one) => one.peer.cpuMs))}); .zst ${bytes(medF((one) => one.peer.zstBytes))}`,
+    `${x(tRatio)} (bytes ${x(ratio(medF((one) => one.lb.duAdded), medF((one) => one.peer.zstBytes)))})`, `<= ${DB_DUMP_GOAL}x ${ok(pass)}`, '']);
+  const e = d.edits;
+  if (e.length) {
+    const medE = (g: (one: (typeof e)[number]) => number): number => median(e.map(g));
+    const added = medE((one) => one.lb.duAdded);
+    const zc = medE((one) => one.rowsZstd);
+    rows.push([`db MariaDB ${(100 * medE((one) => one.updated) / medE((one) => one.ofInvoices)).toFixed(1)}% invoices changed + ${medE((one) => one.inserted)} new`, String(e.length),
+      `${secs(medE((one) => one.lb.ms))} (cpu ${secs(medE((one) => one.lb.cpuMs))}); +${bytes(added)} (bytesAdded ${bytes(medE((one) => one.lb.bytesAdded))}); ${medE((one) => one.lb.newChunks)}/${medE((one) => one.lb.chunks)} chunks new`,
+      `${medE((one) => one.updated)} + ${medE((one) => one.inserted)} rows, mariadb-dump --where: ${bytes(medE((one) => one.rowsDumpBytes))}, zstd -3 ${bytes(zc)}`,
+      `bytes ${x(ratio(added, zc))}; time ${x(ratio(medE((one) => one.lb.ms), lbMs))} of full`, 'none yet', '']);
+  }
+  if (d.error) rows.push(['db MariaDB', '', err, '', '', '', '']);
+  return rows;
+}
+
 /** Prints the tables, the goals and the notes, and writes the results files. */
 export function report(r: BenchResults): void {
   const goals: Record<string, boolean> = {};
-  const rows = [...engineRows(r, goals), ...triggerRows(r, goals), ...offsiteRows(r, goals)];
+  const rows = [...engineRows(r, goals), ...triggerRows(r, goals), ...offsiteRows(r, goals), ...dbRows(r, goals)];
   const table = printTable(rows, ['step', 'n', 'Lifeboat: wall (cpu); bytes', 'reference', 'ratio', 'goal', 'restic: wall; repo growth']);
   const cs = chunkSizes(r.suites, r.perSuite);
   const { env, base, pages } = r;
@@ -231,11 +270,20 @@ export function report(r: BenchResults): void {
       'local repository minus locks/ and tmp/) into a fresh folder on the same server.');
   }
 
+  if (r.db?.full.length) {
+    console.log(`db: a real MariaDB ${r.db.server ?? ''} on 127.0.0.1 (tests/peers/mariadb-server.ts, 64 MiB buffer pool), the office schema of tests/helpers/sql-writer.ts ` +
+      `(${r.db.db?.invoices ?? '?'} invoices: ~1 KB of repeated text and a 2 KiB blob of one repeated hash each, so the dump compresses very well). Full dump: \`lifeboat backup\` ` +
+      'into a fresh repository (a MySQL source with --password-env) vs `mariadb-dump --single-transaction --routines --triggers --events --hex-blob office | zstd -3 -T1 > file` ' +
+      '(the same account in a 0600 --defaults-extra-file), both whole processes. 1% changed: invoices chosen by MOD(CRC32(CONCAT(\'bench-K:\', id)), 100) = 0 get a new number ' +
+      'and account, and 5 invoices are added; the next `lifeboat backup` of the same repository (du growth) vs those rows alone dumped by the same mariadb-dump ' +
+      '(--no-create-info --compact --where=...) and zstd -3: what a perfect row-level incremental would store.');
+  }
+
   const out = {
     when: new Date().toISOString(), mb: MB, warmCache: true, machine: env.machine, tools: { ...env.tools, betterSqlite3Sqlite: env.sqliteLib },
     db: { ...base, pages, zstdBytes: peerZ }, processStart: r.startup,
     git: env.git, loads: { min: loads[0], median: median(loads), max: loads.at(-1), samples: loads.length },
-    suites: r.perSuite, b: r.b, chunkSizes: cs.data, phases: r.phases, profile: r.profile, power: r.power, usb: r.usb, offsite: r.offsite, goals, table, chunkTable: cs.table,
+    suites: r.perSuite, b: r.b, chunkSizes: cs.data, phases: r.phases, profile: r.profile, power: r.power, usb: r.usb, offsite: r.offsite, dbSource: r.db, goals, table, chunkTable: cs.table,
     totalSeconds: Math.round((performance.now() - T0) / 1000),
   };
   const json = JSON.stringify(out, (_k, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Math.round(v * 10) / 10 : v), 2);

@@ -1,13 +1,14 @@
 // Lifeboat's benchmark: `npm run bench` (BENCH_MB=50 for a quick run). Measures the real CLI, one process
 // per command, side by side with what a careful admin would do by hand (sqlite3 .backup + zstd) and with
 // restic, plus the triggers (a power cut on a real upsd with the agent running; the copy to a USB drive),
+// a MariaDB source against mariadb-dump | zstd,
 // prints a table with ratios against the goals, and writes bench/results/latest.json. See bench/README.md.
 //
 // Environment:
 //   BENCH_MB=500          size of the office database (built once, cached in bench/.cache/)
 //   BENCH_RUNS=N          force N runs of every repeated step (default: 3, or 1 for steps over BENCH_LONG_S)
 //   BENCH_LONG_S=30       a step slower than this runs once
-//   BENCH_SKIP=a,b        skip parts: rollback, encrypted, chunks, phases, profile, compiled, power, usb, offsite
+//   BENCH_SKIP=a,b        skip parts: rollback, encrypted, chunks, phases, profile, compiled, power, usb, offsite, db
 //   BENCH_KEEP=1          keep the work folder (bench/.cache/run-*) for inspection
 //
 // Honesty rules: nothing here is hard-coded; every time is performance.now() around whole commands
@@ -33,6 +34,7 @@ import { profiles } from './steps/profiles.ts';
 import { powerStep, type PowerResult } from './steps/power-cut.ts';
 import { usbStep, type UsbResult } from './steps/usb-copy.ts';
 import { offsiteStep, type OffsiteResult } from './steps/offsite.ts';
+import { dbStep, type DbResult } from './steps/db-dump.ts';
 import { report } from './report.ts';
 
 async function main(): Promise<void> {
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
   let power: PowerResult | undefined;
   let usb: UsbResult | undefined;
   let offsite: OffsiteResult | undefined;
+  let db: DbResult | undefined;
 
   try {
     for (const s of suites) {
@@ -77,11 +80,12 @@ async function main(): Promise<void> {
     if (!SKIP.has('power')) power = await powerStep(db0);
     if (!SKIP.has('usb')) usb = await usbStep();
     if (!SKIP.has('offsite')) offsite = await offsiteStep(db0);
+    if (!SKIP.has('db')) db = await dbStep();
   } finally {
     await stopWriters();
   }
 
-  report({ env, base, pages, startup, suites, perSuite, b, phases, profile, power, usb, offsite });
+  report({ env, base, pages, startup, suites, perSuite, b, phases, profile, power, usb, offsite, db });
 }
 
 try {

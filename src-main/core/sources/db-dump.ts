@@ -49,7 +49,7 @@ async function* mysqlDump(db: DbLocation, password: string | undefined, tmpDir: 
     for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
       if (head.length < 2048) head += chunk.toString('latin1', 0, Math.min(chunk.length, 2048));
       counter.feed(chunk);
-      tail = Buffer.concat([tail, chunk]).subarray(-256);
+      tail = Buffer.concat([tail, chunk.subarray(-256)]).subarray(-256);
       yield chunk;
     }
     const code = await exited(child);
