@@ -9,6 +9,8 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { cliJson, runCli, spawnCli, tempDir } from '../helpers/cli.ts';
 import { waitFor } from '../helpers/agent-process.ts';
+import { Lifeboat } from '../../src-main/core/lifeboat.ts';
+import { restoreDrill } from '../../src-main/core/jobs/routine-jobs.ts';
 import { checkInvariant, clientCommand, createOfficeSchema, sqlQuery, startSqlWriter, type SqlKind } from '../helpers/sql-writer.ts';
 import { mariadbSkipReason, startMariaDb, type MariaDbServer } from '../peers/mariadb-server.ts';
 import { postgresSkipReason, startPostgres, type PostgresServer } from '../peers/postgres-server.ts';
@@ -141,6 +143,20 @@ for (const e of engines) {
       const after = await cliJson<Array<Snap & { reason: string }>>(['list'], { dataDir, env });
       assert.ok(after.some((x) => x.reason === 'pre-restore'), 'the data the restore replaced is kept as a snapshot');
       assert.deepEqual(await scratchDatabases(), []);
+    });
+
+    it('DB-07 the weekly restore drill of a database restores its latest dump into a scratch database', async () => {
+      process.env.DB_PASSWORD = server.password;
+      const lb = await Lifeboat.open({ dataDir, passphrase: async () => '' });
+      try {
+        const drill = await restoreDrill(lb);
+        assert.deepEqual(drill.results, [{ source: 'office', ok: true }]);
+        assert.ok(lb.catalog.history(5).some((h) => h.op === 'verify-deep' && h.result === 'ok'), 'it ran as a verify by restore');
+        assert.deepEqual(await scratchDatabases(), []);
+      } finally {
+        lb.close();
+        delete process.env.DB_PASSWORD;
+      }
     });
 
     it('DB-04 a wrong password, an unknown database and a missing client tool give clear messages', async () => {

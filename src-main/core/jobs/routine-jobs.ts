@@ -71,7 +71,14 @@ export async function restoreDrill(lb: Lifeboat, signal?: AbortSignal): Promise<
     signal?.throwIfAborted();
     const target = path.join(dir, scratchName(`drill-${src.name}`));
     try {
-      await lb.restore({ ref: 'latest', source: src.name, to: target });
+      if (src.kind === 'mysql' || src.kind === 'postgres') {
+        // A dump is drilled by restoring it into a scratch database on its server (verify by restore).
+        const latest = await lb.resolveSnapshot('latest', src.name);
+        const report = await lb.verify({ ids: [latest.id], deep: true, signal });
+        if (!report.ok) throw new Error(report.snapshots.flatMap((v) => v.problems).join('; ') || 'verify by restore failed');
+      } else {
+        await lb.restore({ ref: 'latest', source: src.name, to: target });
+      }
       results.push({ source: src.name, ok: true });
     } catch (err) {
       results.push({ source: src.name, ok: false, error: (err as Error).message });
