@@ -7,10 +7,12 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './nut-server.ts';
+import { waitReady } from './process-tree.ts';
+
+export { accepts } from './process-tree.ts';
 
 export const MARIADB_DEBIAN_PACKAGES = 'mariadb-server mariadb-client';
 
@@ -139,7 +141,7 @@ export async function startMariaDb(opts: { port?: number; dataDir?: string } = {
     live.add(c);
     child = c;
     try {
-      await waitReady(port, c, () => rootQuery('SELECT 1'), () => log);
+      await waitReady('mariadbd', port, c, () => rootQuery('SELECT 1'), () => log);
     } catch (err) {
       await crash();
       throw err;
@@ -199,27 +201,5 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<stri
       if (err) reject(new Error(`${path.basename(file)} failed: ${(stderr || stdout || err.message).trim()}`));
       else resolve(stdout);
     });
-  });
-}
-
-/** Resolves once the port accepts a TCP connection and `query` succeeds; throws if the server exits first. */
-async function waitReady(port: number, child: ChildProcess, query: () => Promise<unknown>, logs: () => string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`mariadbd exited (${child.exitCode ?? child.signalCode})\n${logs()}`);
-    if (await accepts(port) && await query().then(() => true, () => false)) return;
-    if (Date.now() > deadline) throw new Error(`mariadbd did not answer on 127.0.0.1:${port} within ${timeoutMs} ms\n${logs()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-/** True when something accepts a TCP connection on 127.0.0.1:port. */
-export function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    const done = (ok: boolean): void => { s.destroy(); resolve(ok); };
-    s.setTimeout(1000, () => done(false));
-    s.on('error', () => done(false));
-    s.on('connect', () => done(true));
   });
 }

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './nut-server.ts';
-import { accepts } from './mariadb-server.ts';
+import { killTree, waitReady } from './process-tree.ts';
 
 export const POSTGRES_DEBIAN_PACKAGES = 'postgresql postgresql-client';
 const RUN_AS = 'lifeboat-test';
@@ -157,7 +157,7 @@ export async function startPostgres(opts: { port?: number; dataDir?: string } = 
     live.add(c);
     child = c;
     try {
-      await waitReady(port, c, () => rootQuery('SELECT 1'), () => log);
+      await waitReady('postgres', port, c, () => rootQuery('SELECT 1'), () => log);
     } catch (err) {
       await stopWith('SIGKILL');
       throw err;
@@ -216,16 +216,6 @@ function run(file: string, args: string[], opts: { uid?: number; gid?: number; e
   });
 }
 
-/** Resolves once the port accepts a TCP connection and `query` succeeds; throws if the server exits first. */
-async function waitReady(port: number, child: ChildProcess, query: () => Promise<unknown>, logs: () => string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`postgres exited (${child.exitCode ?? child.signalCode})\n${logs()}`);
-    if (await accepts(port) && await query().then(() => true, () => false)) return;
-    if (Date.now() > deadline) throw new Error(`postgres did not answer on 127.0.0.1:${port} within ${timeoutMs} ms\n${logs()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** Waits (up to 10 s) until none of `pids` runs any more (a zombie waiting to be reaped counts as gone). */
 async function waitGone(pids: number[]): Promise<void> {
@@ -241,28 +231,4 @@ async function waitGone(pids: number[]): Promise<void> {
   while (pids.some(running) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
 }
 
-/** SIGKILLs `pid` and everything below it; returns the pids it signalled. */
-function killTree(pid: number): number[] {
-  const all = [pid, ...descendants(pid)];
-  for (const p of all) {
-    try { process.kill(p, 'SIGKILL'); } catch { /* already gone */ }
-  }
-  return all;
-}
 
-function descendants(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      // The command name in (...) may hold spaces and parens: the parent pid is the 2nd field after the last ')'.
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
-    } catch { /* exited meanwhile */ }
-  }
-  const out: number[] = [];
-  const walk = (p: number): void => { for (const c of children.get(p) ?? []) { out.push(c); walk(c); } };
-  walk(pid);
-  return out;
-}

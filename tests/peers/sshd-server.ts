@@ -9,6 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './nut-server.ts';
+import { descendants, killTree } from './process-tree.ts';
 
 export const SSHD_DEBIAN_PACKAGES = 'openssh-server openssh-client';
 const SSHD = '/usr/sbin/sshd';
@@ -193,30 +194,7 @@ function greets(port: number): Promise<boolean> {
   });
 }
 
-/** SIGKILLs `pid` and everything below it (sessions first found, then killed, so none escapes by reparenting). */
-function killTree(pid: number): void {
-  const all = [pid, ...descendants(pid)];
-  for (const p of all) {
-    try { process.kill(p, 'SIGKILL'); } catch { /* already gone */ }
-  }
-}
 
-function descendants(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      // The command name in (...) may hold spaces and parens: the parent pid is the 2nd field after the last ')'.
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
-    } catch { /* exited meanwhile */ }
-  }
-  const out: number[] = [];
-  const walk = (p: number): void => { for (const c of children.get(p) ?? []) { out.push(c); walk(c); } };
-  walk(pid);
-  return out;
-}
 
 function which(cmd: string): boolean {
   return (process.env.PATH ?? '/usr/bin:/bin').split(':').some((d) => d && fs.existsSync(path.join(d, cmd)));
