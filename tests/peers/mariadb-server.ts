@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './nut-server.ts';
-import { waitReady } from './process-tree.ts';
+import { waitReady, exitCleanup } from './process-tree.ts';
 
 export { accepts } from './process-tree.ts';
 
@@ -69,14 +69,8 @@ export function mariadbSkipReason(): string | false {
   return false;
 }
 
-// Servers still alive when the test process exits (a failed test that skipped its after hook) are killed,
-// so a stray mariadbd never holds a port into the next run; temp dirs not disposed of go too.
-const live = new Set<ChildProcess>();
-const dirs = new Set<string>();
-process.on('exit', () => {
-  for (const c of live) c.kill('SIGKILL');
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
+// Servers and temp dirs left when the test process exits are cleaned up (process-tree.ts).
+const { live, dirs } = exitCleanup();
 
 /**
  * Initialises a datadir (unless `dataDir` already holds one), starts mariadbd on `port` (a free one by

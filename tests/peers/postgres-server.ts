@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './nut-server.ts';
-import { killTree, waitReady } from './process-tree.ts';
+import { killTree, waitReady, exitCleanup } from './process-tree.ts';
 
 export const POSTGRES_DEBIAN_PACKAGES = 'postgresql postgresql-client';
 const RUN_AS = 'lifeboat-test';
@@ -70,13 +70,8 @@ export function postgresSkipReason(): string | false {
   return false;
 }
 
-// Servers still alive when the test process exits are killed (with their backends), temp dirs removed.
-const live = new Set<ChildProcess>();
-const dirs = new Set<string>();
-process.on('exit', () => {
-  for (const c of live) if (c.pid) killTree(c.pid);
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
+// Servers and temp dirs left when the test process exits are cleaned up (process-tree.ts).
+const { live, dirs } = exitCleanup();
 
 /** The uid/gid to run the cluster as: none (ourselves) unless we are root. */
 function clusterAccount(): { uid: number; gid: number } | undefined {

@@ -52,3 +52,18 @@ export function accepts(port: number): Promise<boolean> {
     s.on('connect', () => done(true));
   });
 }
+
+/**
+ * What a peer module must clean up if the test process exits without stopping it (a failed test that
+ * skipped its after hook): its servers are killed with everything below them (sshd sessions and PostgreSQL
+ * backends call setsid, so a process group is not enough) and its temp dirs removed. One registry per module.
+ */
+export function exitCleanup(): { live: Set<ChildProcess>; dirs: Set<string> } {
+  const live = new Set<ChildProcess>();
+  const dirs = new Set<string>();
+  process.on('exit', () => {
+    for (const c of live) if (c.pid) killTree(c.pid);
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+  return { live, dirs };
+}

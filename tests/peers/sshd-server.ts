@@ -9,7 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './nut-server.ts';
-import { descendants, killTree } from './process-tree.ts';
+import { descendants, killTree, exitCleanup } from './process-tree.ts';
 
 export const SSHD_DEBIAN_PACKAGES = 'openssh-server openssh-client';
 const SSHD = '/usr/sbin/sshd';
@@ -52,15 +52,8 @@ export function sshdSkipReason(): string | false {
   return false;
 }
 
-// Listeners (and their sessions) still alive when the test process exits are killed, so a stray sshd never
-// holds a port into the next run. sshd's session processes call setsid(), so killing a group is not enough.
-// Temp dirs not disposed of (a failed test that skipped its after hook) go too.
-const live = new Set<ChildProcess>();
-const dirs = new Set<string>();
-process.on('exit', () => {
-  for (const c of live) if (c.pid) killTree(c.pid);
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
+// Servers and temp dirs left when the test process exits are cleaned up (process-tree.ts).
+const { live, dirs } = exitCleanup();
 
 /**
  * Starts sshd on `port` (a free one by default) serving `dataDir` (a fresh temp folder by default; give a
