@@ -182,7 +182,7 @@ export class Agent {
     });
     this.outbox.on('report', (r) => {
       const level = r.state === 'stopped' ? 'error' : r.state === 'retrying' ? 'warn' : 'info';
-      this.log[level]({ event: 'offsite', target: r.target, state: r.state, sent: r.sent, dropped: r.dropped.length, remaining: r.remaining, bytes: r.bytesSent, packsResumed: r.packsResumed, removedRemote: r.removedRemote.length, error: r.error, retryAt: r.retryAt }, `offsite ${r.target}: ${r.state}${r.error ? `: ${r.error}` : ''}`);
+      this.log[level]({ event: 'offsite', target: r.target, state: r.state, sent: r.sent, dropped: r.dropped.length, remaining: r.remaining, bytes: r.bytesSent, packsResumed: r.packsResumed, bytesResumed: r.bytesResumed, removedRemote: r.removedRemote.length, error: r.error, retryAt: r.retryAt }, `offsite ${r.target}: ${r.state}${r.error ? `: ${r.error}` : ''}`);
       void this.refresh();
     });
     this.outbox.on('error', (err) => this.log.error({ event: 'offsite-error', error: err.message }, `offsite: ${err.message}`));
