@@ -157,6 +157,11 @@ export const CALLS = {
     args: z.strictObject({ cron: z.string() }),
     result: z.union([z.object({ valid: z.literal(true), human: z.string(), next: z.array(iso) }), z.object({ valid: z.literal(false), error: z.string() })]),
   },
+  /** Every scheduled job as in force now: the default or the admin's cron, enabled, its human form and next runs. */
+  getSchedules: {
+    args: empty,
+    result: z.array(z.object({ id: z.string(), label: z.string(), cron: z.string(), defaultCron: z.string(), enabled: z.boolean(), human: z.string(), next: z.array(iso) })),
+  },
   /** Which current snapshots a retention policy would keep, and why (the engine's own function). */
   previewRetention: {
     args: z.strictObject({ policy: RetentionPolicySchema }),

@@ -1,9 +1,10 @@
+import { EventEmitter } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { LifeboatError } from '../core/errors.ts';
 import { Lifeboat, type EngineOptions } from '../core/lifeboat.ts';
 import { acquireLock, type HeldLock } from '../core/locks/process-lock.ts';
-import { JobQueue, type JobSpec, type RunningJob as QueueJob } from '../core/jobs/job-queue.ts';
+import { JobQueue, type JobOutcome, type JobSpec, type RunningJob as QueueJob } from '../core/jobs/job-queue.ts';
 import { KV, backupChanged, checkSources, kvJson, restoreDrill, verifyAll } from '../core/jobs/routine-jobs.ts';
 import { Scheduler } from '../core/schedule/scheduler.ts';
 import { effectiveJobs } from '../core/settings/schedule-settings.ts';
@@ -20,9 +21,23 @@ import { ChangeWatcher } from '../core/sources/change-watcher.ts';
 import { DriveWatcher, type VolumesChanged } from '../core/drives/usb-events.ts';
 import { copyToDrive } from '../core/drives/drive-copier.ts';
 import { driveContext } from '../core/drives/drive-service.ts';
+import type { DriveStatus } from '../core/drives/drive-registry.ts';
 import type { Logger } from './logger.ts';
 import { OutboxWorker, type OutboxWorkerOptions } from '../core/offsite/outbox-worker.ts';
 import { OUTBOX_BACKOFF } from '../core/offsite/offsite-sync.ts';
+import { loadSettings } from '../core/settings/settings-store.ts';
+import type { SecretStore } from '../core/settings/secret-store.ts';
+
+/** What the agent tells its faces (the dashboard, the desktop app): a new status, job progress, a notice. */
+export interface AgentEvents {
+  status: [];
+  progress: [{ jobId: number; kind: string; source?: string; phase: string; done: number; total: number }];
+  notice: [AgentNotice];
+}
+
+/** A notice worth a notification (contract NoticeSchema). `key` groups repeats for merging. */
+export interface AgentNotice { kind: NoticeKind; level: 'ok' | 'working' | 'warning' | 'critical'; title: string; body: string; time: string; key?: string }
+export type NoticeKind = 'power-lost' | 'power-restored' | 'emergency-backup-done' | 'emergency-backup-failed' | 'usb-safe-to-remove' | 'usb-copy-failed' | 'backup-failed' | 'verify-failed' | 'restore-done' | 'restore-failed' | 'health-changed';
 
 export interface AgentOptions extends Pick<EngineOptions, 'dataDir' | 'passphrase'> {
   log: Logger;
@@ -32,9 +47,15 @@ export interface AgentOptions extends Pick<EngineOptions, 'dataDir' | 'passphras
   statusEveryMs?: number;
   /** Offsite outbox timing (tests shorten it). */
   outbox?: OutboxWorkerOptions;
+  /** Where credentials live (default secrets.json in the data dir; the desktop app passes safeStorage). */
+  secrets?: SecretStore;
 }
 
+const PAUSED_KEY = 'agent.paused';
+
 const MARKER = 'agent.running';
+/** The reading pushed by the desktop app's powerMonitor. */
+const PUSHED_POWER = 'os-power';
 
 /**
  * The headless agent: the engine, the job queue, the schedule and the power monitors, without a desktop.
@@ -47,6 +68,8 @@ export class Agent {
   private readonly log: Logger;
   private readonly lock: HeldLock;
   readonly queue = new JobQueue();
+  /** 'status' after every recomputed verdict, 'progress' for running jobs, 'notice' for notifications. */
+  readonly events = new EventEmitter<AgentEvents>();
   private scheduler: Scheduler | undefined;
   private monitors: UpsMonitor[] = [];
   private powerSources = 0;
@@ -55,6 +78,7 @@ export class Agent {
   private outbox: OutboxWorker | undefined;
   private drives: Awaited<ReturnType<typeof driveContext>> | undefined;
   private presentDrives: Array<{ mount: string; label: string; id: string }> = [];
+  private volumes: VolumesChanged['volumes'] = [];
   private usbFacts: UsbFacts | undefined;
   private readings = new Map<string, PowerReading>();
   private powerLevel: PowerLevel = 'unknown';
@@ -64,7 +88,7 @@ export class Agent {
   private current: QueueJob | undefined;
   private verdict: Verdict | undefined;
   private timers: NodeJS.Timeout[] = [];
-  private readonly startedAt = new Date().toISOString();
+  readonly startedAt = new Date().toISOString();
   private stopping: Promise<void> | undefined;
 
   private constructor(lb: Lifeboat, lock: HeldLock, opts: AgentOptions) {
@@ -84,7 +108,7 @@ export class Agent {
     let agent: Agent | undefined;
     try {
       let onProgress: EngineOptions['onProgress'] = () => {};
-      const lb = await Lifeboat.open({ dataDir, passphrase: opts.passphrase, initPassphrase: process.env.LIFEBOAT_PASSPHRASE || null, actor: 'agent', onProgress: (p) => onProgress?.(p) });
+      const lb = await Lifeboat.open({ dataDir, passphrase: opts.passphrase, initPassphrase: process.env.LIFEBOAT_PASSPHRASE || null, actor: 'agent', onProgress: (p) => onProgress?.(p), ...(opts.secrets ? { secrets: opts.secrets } : {}) });
       agent = new Agent(lb, lock, opts);
       const a = agent;
       onProgress = (p) => a.current?.progress(p.phase, p.done, p.total);
@@ -121,23 +145,58 @@ export class Agent {
     }
 
     this.queue.on('change', () => void this.refresh());
-    this.queue.on('done', (o) => this.log[o.ok ? 'info' : 'error']({ event: 'job-done', job: o.kind, reason: o.reason, ok: o.ok, error: o.error, durationMs: o.durationMs }, `${o.kind} ${o.ok ? 'done' : 'failed'}`));
+    this.queue.on('done', (o) => {
+      this.log[o.ok ? 'info' : 'error']({ event: 'job-done', job: o.kind, reason: o.reason, ok: o.ok, error: o.error, durationMs: o.durationMs }, `${o.kind} ${o.ok ? 'done' : 'failed'}`);
+      this.noticeFor(o);
+    });
 
+    const missed = this.startScheduler(lastSeen ? new Date(lastSeen) : undefined);
+    if (missed.length) this.log.info({ event: 'catch-up', jobs: missed.map((m) => m.id) }, `catching up ${missed.length} job(s) missed while Lifeboat was not running`);
+    await this.startMonitors();
+    this.startWatchers();
+
+    await this.startDrives();
+    this.startOutbox();
+
+    const beat = () => lb.catalog.set(KV.lastSeenAlive, JSON.stringify(new Date().toISOString()));
+    beat();
+    this.timers.push(setInterval(beat, 60_000), setInterval(() => void this.refresh(), this.opts.statusEveryMs ?? 30_000));
+    this.log.info({ event: 'started', dataDir: lb.dataDir, sources: lb.settings.sources.map((s) => s.name), ups: this.monitors.map((m) => m.source.name), schedule: this.scheduler?.upcoming().map((u) => ({ id: u.id, next: u.next.toISOString() })) }, 'Lifeboat agent started');
+    await this.refresh();
+  }
+
+  /** Failed backups and checks become notices (a check finding damage too, though its job succeeded). */
+  private noticeFor(o: JobOutcome): void {
+    const r = o.result as { errors?: Array<{ source: string; error: string }>; ok?: boolean; damaged?: string[] } | undefined;
+    if ((o.kind === 'backup' || o.kind === 'emergency-backup') && (!o.ok || r?.errors?.length)) {
+      const what = o.ok ? r!.errors!.map((e) => `${e.source}: ${e.error}`).join('; ') : (o.error ?? 'failed');
+      this.notice({ kind: 'backup-failed', level: 'warning', key: `backup:${o.source ?? 'all'}`, title: 'Backup failed', body: what });
+    }
+    if ((o.kind === 'quick-verify' || o.kind === 'deep-verify' || o.kind === 'restore-drill') && (!o.ok || r?.ok === false)) {
+      const what = r?.damaged?.length ? `damaged: ${r.damaged.join(', ')}` : (o.error ?? 'the check did not pass');
+      this.notice({ kind: 'verify-failed', level: 'warning', key: o.kind, title: o.kind === 'restore-drill' ? 'Restore drill failed' : 'Verification found a problem', body: what });
+    }
+  }
+
+  private startScheduler(lastSeen?: Date) {
+    const lb = this.lb;
     const jobs = effectiveJobs(lb.settings);
     this.scheduler = new Scheduler({
       jobs: jobs.map((j) => ({ id: j.id, cron: j.cron, tz: j.tz, enabled: j.enabled })),
       store: { get: (id) => kvJson<string>(lb, KV.schedule(id)), set: (id, iso) => lb.catalog.set(KV.schedule(id), JSON.stringify(iso)) },
       run: (id, why) => this.runScheduled(id, why),
     });
-    const missed = this.scheduler.start(lastSeen ? new Date(lastSeen) : undefined);
-    if (missed.length) this.log.info({ event: 'catch-up', jobs: missed.map((m) => m.id) }, `catching up ${missed.length} job(s) missed while Lifeboat was not running`);
+    return this.scheduler.start(lastSeen);
+  }
 
+  private async startMonitors(): Promise<void> {
+    const lb = this.lb;
     // The OS battery counts as a power source only on a machine that has one (a laptop, or a UPS on USB
     // that the OS shows as a battery); on a desktop it would only ever say "unknown".
     // Passwords of UPS accounts live in the secret store, not in settings.json.
     const sources: Array<string | PowerSource> = await Promise.all((lb.settings.ups ?? []).map((u) => withUpsPassword(u, lb.secrets)));
     if (lb.settings.osBattery !== false && (await readOsBattery()).detail !== 'no battery') sources.push(osBatterySource());
-    this.powerSources = sources.length;
+    this.powerSources = sources.length + (this.readings.has(PUSHED_POWER) ? 1 : 0);
     for (const url of sources) {
       // Every second: a NUT or NIS request is a few bytes on a kept-open connection, and a power cut should
       // be seen at once (the emergency snapshot races the battery).
@@ -147,27 +206,142 @@ export class Agent {
       m.start();
       this.monitors.push(m);
     }
+  }
 
+  private startWatchers(): void {
+    const lb = this.lb;
     const timing = lb.settings.watchTiming ?? {};
     for (const src of lb.settings.sources.filter((s) => s.watch && s.kind === 'sqlite')) {
       const w = new ChangeWatcher(src.path, {
         quietMs: (timing.quietSeconds ?? 10) * 1000,
         minIntervalMs: (timing.minIntervalSeconds ?? 60) * 1000,
-        onQuiet: () => void this.submit({ key: `watch:${src.name}`, kind: 'backup', source: src.name, reason: 'change', priority: 'schedule', run: () => backupChanged(lb, 'change', [src.name]) }),
+        onQuiet: () => {
+          if (this.pausedNow()) return;
+          void this.submit({ key: `watch:${src.name}`, kind: 'backup', source: src.name, reason: 'change', priority: 'schedule', run: () => backupChanged(lb, 'change', [src.name]) });
+        },
         onError: (err) => this.log.warn({ event: 'watch-error', source: src.name, error: err.message }, `cannot watch ${src.name}`),
       });
       w.start();
       this.watchers.push(w);
     }
+  }
 
-    await this.startDrives();
-    this.startOutbox();
-
-    const beat = () => lb.catalog.set(KV.lastSeenAlive, JSON.stringify(new Date().toISOString()));
-    beat();
-    this.timers.push(setInterval(beat, 60_000), setInterval(() => void this.refresh(), this.opts.statusEveryMs ?? 30_000));
-    this.log.info({ event: 'started', dataDir: lb.dataDir, sources: lb.settings.sources.map((s) => s.name), ups: this.monitors.map((m) => m.source.name), schedule: this.scheduler.upcoming().map((u) => ({ id: u.id, next: u.next.toISOString() })) }, 'Lifeboat agent started');
+  /**
+   * Applies settings changed on disk (by the dashboard, the desktop app or the CLI): reloads them, then
+   * restarts the schedule, the UPS monitors and the change watchers with the new values. A running job is
+   * not disturbed. Monitors that did not change lose nothing but their open connection.
+   */
+  async reconfigure(): Promise<void> {
+    if (this.stopping) return;
+    this.lb.settings = await loadSettings(this.lb.dataDir);
+    this.scheduler?.stop();
+    this.startScheduler();
+    for (const m of this.monitors) void m.stop();
+    this.monitors = [];
+    for (const key of [...this.readings.keys()]) if (key !== PUSHED_POWER) this.readings.delete(key);
+    await this.startMonitors();
+    for (const w of this.watchers) w.close();
+    this.watchers = [];
+    this.startWatchers();
+    if (!this.outbox) this.startOutbox();
+    this.log.info({ event: 'reconfigured', schedule: this.scheduler?.upcoming().map((u) => ({ id: u.id, next: u.next.toISOString() })) }, 'settings applied');
     await this.refresh();
+  }
+
+  /**
+   * A power reading from outside the agent's own monitors: the desktop app's powerMonitor (on-battery /
+   * on-ac on Windows and macOS). It feeds the same power state as NUT and apcupsd.
+   */
+  pushPowerReading(r: PowerReading): void {
+    if (!this.readings.has(PUSHED_POWER)) this.powerSources++;
+    this.onReading({ ...r, source: PUSHED_POWER });
+  }
+
+  /**
+   * The machine is shutting down: a snapshot of every source that changed, within `timeBoxMs`. Resolves
+   * when done or when the time is up (the snapshot then continues until the process ends; an unfinished
+   * snapshot never counts, its manifest is written last).
+   */
+  async shutdownSnapshot(timeBoxMs: number): Promise<{ ok: boolean; timedOut: boolean; snapshots: number }> {
+    const run = this.submit({ key: 'shutdown', kind: 'emergency-backup', reason: 'shutdown', priority: 'emergency', run: () => backupChanged(this.lb, 'shutdown') });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeBoxMs)));
+    const r = await Promise.race([run, timeout]);
+    clearTimeout(timer);
+    if (r === 'timeout') return { ok: false, timedOut: true, snapshots: 0 };
+    const res = r.result as Awaited<ReturnType<typeof backupChanged>> | undefined;
+    return { ok: r.ok && !(res?.errors.length), timedOut: false, snapshots: res?.snapshots.length ?? 0 };
+  }
+
+  /** After the machine wakes from sleep: run what fell due meanwhile (the scheduler's own tick). */
+  catchUp(): void {
+    this.scheduler?.tick();
+  }
+
+  /** Pauses scheduled and on-change backups (emergency backups on power loss still run). */
+  pause(minutes?: number): void {
+    const until = minutes ? new Date(Date.now() + minutes * 60_000).toISOString() : undefined;
+    this.lb.catalog.set(PAUSED_KEY, JSON.stringify(until ? { until } : {}));
+    this.lb.catalog.addHistory({ op: 'pause', source: null, snapshot: null, actor: 'agent', result: 'warning', detail: until ? `paused until ${until}` : 'paused until resumed', durationMs: 0 });
+    void this.refresh();
+  }
+
+  resume(): void {
+    this.lb.catalog.set(PAUSED_KEY, 'null');
+    this.lb.catalog.addHistory({ op: 'resume', source: null, snapshot: null, actor: 'agent', result: 'ok', detail: 'protection resumed', durationMs: 0 });
+    void this.refresh();
+  }
+
+  /** The pause in force now, if any (an expired one is cleared). */
+  pausedNow(): { until?: string } | undefined {
+    const p = kvJson<{ until?: string } | null>(this.lb, PAUSED_KEY) ?? undefined;
+    if (p?.until && Date.parse(p.until) <= Date.now()) {
+      this.lb.catalog.set(PAUSED_KEY, 'null');
+      return undefined;
+    }
+    return p ?? undefined;
+  }
+
+  /** Every remembered or present drive, from the volumes last seen (no new scan). */
+  async driveStatus(): Promise<DriveStatus[]> {
+    return this.drives ? this.drives.registry.list(this.volumes).catch(() => []) : [];
+  }
+
+  /** The drive registry and policy (adopt, forget). */
+  get driveContext() {
+    return this.drives;
+  }
+
+  /** Looks at the mounted volumes again now (after a drive was adopted or forgotten). */
+  async rescanDrives(): Promise<void> {
+    const volumes = await this.driveWatcher?.refresh('refresh').catch(() => undefined);
+    if (volumes && this.drives) {
+      this.volumes = volumes;
+      const ours = await this.drives.registry.ours(volumes).catch(() => []);
+      this.presentDrives = ours.map((o) => ({ mount: o.volume.mount, label: o.record.label, id: o.record.id }));
+    }
+    await this.updateUsbFacts();
+    await this.refresh();
+  }
+
+  /**
+   * Changes the local repository's passphrase: the master key is re-wrapped with the new one (no data is
+   * re-encrypted). Copies on drives and targets keep the passphrase they were made with until they are
+   * made again; the caller says so.
+   */
+  async changePassphrase(current: string | undefined, next: string): Promise<void> {
+    const repo = await this.lb.repository();
+    await repo.changePassphrase(current, next);
+    this.lb.catalog.addHistory({ op: 'passphrase', source: null, snapshot: null, actor: 'agent', result: 'ok', detail: 'the repository passphrase was changed', durationMs: 0 });
+  }
+
+  /** Whether the local repository is encrypted. */
+  async encrypted(): Promise<boolean> {
+    return (await this.lb.repository()).keys !== null;
+  }
+
+  notice(n: Omit<AgentNotice, 'time'>): void {
+    this.events.emit('notice', { ...n, time: new Date().toISOString() });
   }
 
   /** Sends snapshots offsite in the background; woken by every finished job (a new snapshot may be waiting). */
@@ -202,6 +376,7 @@ export class Agent {
 
   private async onVolumes(c: VolumesChanged): Promise<void> {
     const ctx = this.drives!;
+    this.volumes = c.volumes;
     const ours = await ctx.registry.ours(c.volumes).catch(() => []);
     this.presentDrives = ours.map((o) => ({ mount: o.volume.mount, label: o.record.label, id: o.record.id }));
     const added = ours.filter((o) => c.added.some((v) => v.mount === o.volume.mount));
@@ -217,6 +392,8 @@ export class Agent {
     return this.submit({ key: `usb:${drive.id}`, kind: 'usb-copy', reason: priority === 'emergency' ? 'power' : 'drive plugged in', priority, run: async (job) => {
       const r = await copyToDrive(this.lb, drive, ctx.policy, (e) => {
         if (e.type === 'progress') job.progress(`drive ${e.phase}`, e.done, e.total);
+        if (e.type === 'safe-to-remove') this.notice({ kind: 'usb-safe-to-remove', level: 'ok', key: `usb:${drive.id}`, title: `${e.drive.label || 'The drive'} is safe to remove`, body: `${e.copied.length} snapshot(s) copied and verified.` });
+        if (e.type === 'error') this.notice({ kind: 'usb-copy-failed', level: 'warning', key: `usb:${drive.id}`, title: `Copy to ${e.drive.label || 'the drive'} failed`, body: e.message });
         if (e.type === 'safe-to-remove') this.log.info({ event: 'drive-safe-to-remove', drive: e.drive.label || e.drive.id, mount: e.drive.mount, copied: e.copied, bytes: e.bytes, durationMs: e.durationMs }, `drive ${e.drive.label || e.drive.mount}: ${e.copied.length} snapshot(s) copied and verified: safe to remove`);
         if (e.type === 'error') this.log.error({ event: 'drive-error', drive: e.drive.label || e.drive.id, code: e.code, error: e.message }, e.message);
       }, { registry: ctx.registry, timeZone: ctx.timeZone });
@@ -237,6 +414,11 @@ export class Agent {
   submit(spec: JobSpec) {
     return this.queue.submit({ ...spec, run: async (job) => {
       this.current = job;
+      const progress = job.progress;
+      job.progress = (phase, done, total) => {
+        progress(phase, done, total);
+        this.events.emit('progress', { jobId: job.id, kind: spec.kind, ...(spec.source ? { source: spec.source } : {}), phase, done, total });
+      };
       try {
         return await spec.run(job);
       } finally {
@@ -256,6 +438,10 @@ export class Agent {
     };
     const fn = run[id];
     if (!fn) return Promise.resolve();
+    if (id === 'backup' && this.pausedNow()) {
+      this.log.info({ event: 'paused-skip', job: id }, 'protection is paused: scheduled backup skipped');
+      return Promise.resolve();
+    }
     // Checks only read: a power cut may interrupt them (they run again at their next time).
     const cancellable = id === 'quick-verify' || id === 'deep-verify' || id === 'restore-drill';
     return this.submit({ key: id, kind: id, reason: why, priority: 'schedule', cancellable, run: fn });
@@ -274,6 +460,11 @@ export class Agent {
     this.powerSince = new Date().toISOString();
     this.log.warn({ event: 'power', power: combined.level, previous, source: combined.source, charge: combined.charge, runtimeSeconds: combined.runtimeSeconds }, `power: ${combined.level}`);
     this.lb.catalog.addHistory({ op: 'power', source: null, snapshot: null, actor: combined.source, result: combined.level === 'online' ? 'ok' : 'warning', detail: `${previous} -> ${combined.level}${combined.detail ? ` (${combined.detail})` : ''}`, durationMs: 0 });
+    if (combined.level === 'on-battery' || combined.level === 'low-battery') {
+      if (previous !== 'on-battery' && previous !== 'low-battery') this.notice({ kind: 'power-lost', level: 'critical', key: 'power', title: 'Power lost', body: `${combined.source ?? 'The UPS'} is on battery${combined.runtimeSeconds ? ` (about ${Math.round(combined.runtimeSeconds / 60)} min left)` : ''}: taking an emergency backup now.` });
+    } else if (combined.level === 'online' && (previous === 'on-battery' || previous === 'low-battery')) {
+      this.notice({ kind: 'power-restored', level: 'ok', key: 'power', title: 'Power restored', body: 'Back on mains power: checking every database.' });
+    }
     if (combined.level === 'on-battery') void this.emergencyBackup('power');
     else if (combined.level === 'low-battery') void this.emergencyBackup(previous === 'on-battery' ? 'power-low' : 'power');
     else if (combined.level === 'online' && (previous === 'on-battery' || previous === 'low-battery')) {
@@ -301,6 +492,9 @@ export class Agent {
     const r = outcome.result as Awaited<ReturnType<typeof backupChanged>> | undefined;
     const failed = !outcome.ok || (r?.errors.length ?? 0) > 0;
     this.emergency = { state: failed ? 'failed' : 'done', at: new Date().toISOString(), ...(failed ? { error: outcome.error ?? r?.errors.map((e) => `${e.source}: ${e.error}`).join('; ') } : {}) };
+    this.notice(failed
+      ? { kind: 'emergency-backup-failed', level: 'critical', key: 'emergency', title: 'Emergency backup failed', body: this.emergency.error ?? 'see the history' }
+      : { kind: 'emergency-backup-done', level: 'warning', key: 'emergency', title: 'Emergency backup done', body: `${r?.snapshots.length ?? 0} snapshot(s) taken on battery power${r?.skipped.length ? `; ${r.skipped.length} unchanged` : ''}.` });
     this.log.warn({ event: 'emergency-backup', reason, ok: !failed, snapshots: r?.snapshots.map((m) => ({ id: m.id, source: m.source.name })), skipped: r?.skipped }, `emergency backup ${failed ? 'failed' : 'done'}`);
     await this.refresh();
   }
@@ -314,11 +508,16 @@ export class Agent {
       if (upload) jobs.push(upload);
       const upsConfigured = this.powerSources > 0;
       const power: PowerFacts | undefined = upsConfigured ? { state: this.powerLevel, since: this.powerSince, upsConfigured, ...(this.emergency ? { emergencyBackup: this.emergency } : {}) } : undefined;
-      const facts = await collectFacts(this.lb, { jobs, ...(power ? { power } : {}), ...(this.usbFacts ? { usb: this.usbFacts } : {}), ...(this.unclean ? { uncleanShutdown: this.unclean } : {}) });
+      const paused = this.pausedNow();
+      const facts = await collectFacts(this.lb, { jobs, ...(power ? { power } : {}), ...(paused ? { paused } : {}), ...(this.usbFacts ? { usb: this.usbFacts } : {}), ...(this.unclean ? { uncleanShutdown: this.unclean } : {}) });
       const verdict = healthVerdict(facts, new Date());
+      if (this.verdict && verdict.level !== this.verdict.level && (verdict.level === 'warning' || verdict.level === 'critical' || this.verdict.level === 'warning' || this.verdict.level === 'critical')) {
+        this.notice({ kind: 'health-changed', level: verdict.level, key: 'health', title: verdict.level === 'ok' || verdict.level === 'working' ? 'All well again' : `Lifeboat: ${verdict.level}`, body: verdict.reasons[0]?.text ?? '' });
+      }
       if (verdictChanged(this.verdict, verdict)) this.log.info({ event: 'status', health: verdict.level, reasons: verdict.reasons.filter((r) => r.level !== 'ok').map((r) => r.text) }, `status: ${verdict.level}: ${verdict.reasons[0]?.text ?? ''}`);
       this.verdict = verdict;
       await writeAgentStatus(this.lb.dataDir, this.status());
+      this.events.emit('status');
     } catch (err) {
       this.log.error({ event: 'status-error', error: (err as Error).message }, 'could not update the status');
     }

@@ -6,6 +6,7 @@ import { defaultDataDir } from '../core/data-dir.ts';
 import { passphraseSource } from './passphrase.ts';
 import { scheduleCmd, upsCmd } from './schedule-commands.ts';
 import { runAgent } from './agent-command.ts';
+import { dashboardUrl } from '../dashboard/dashboard-start.ts';
 import { driveCmd } from './drive-commands.ts';
 import { syncCmd, targetCmd } from './target-commands.ts';
 import { backupCmd, listCmd, pruneCmd, repairCmd, restoreCmd, sourceCmd, startCmd, statusCmd, verifyCmd, type Command, type Io } from './commands.ts';
@@ -22,7 +23,9 @@ const USAGE = `usage: lifeboat [--data-dir DIR] [--repo DIR] [--json] COMMAND
   restore [ID | latest] [--source NAME] [--to PATH] [--yes] [--tables A,B] [--dry-run] [--from TARGET|URL [--key FILE] [--password-env VAR]]
   prune [--dry-run]
   status                          the health verdict, sources, power and next runs (from the running agent if any)
-  agent                           run headless: schedules, UPS monitoring, emergency backups (JSON log lines on stdout)
+  agent [--dashboard [--dashboard-host H] [--dashboard-port N]]   run headless: schedules, UPS monitoring, emergency backups
+                                  (JSON log lines on stdout); --dashboard serves the window's UI on 127.0.0.1:8770
+  dashboard-url                   print the running dashboard's address with its token
   schedule list | set JOB CRON | enable JOB | disable JOB
   drive list | adopt PATH | forget ID | copy [PATH]   USB drives: adopted ones get copies when plugged in
   ups add URL | list | remove URL  nut://[USER[:PASS]@]HOST[:PORT]/UPSNAME or apcupsd://HOST[:PORT]
@@ -60,6 +63,10 @@ export async function main(argv: string[]): Promise<number> {
     const cmdArgs = rest.filter((a) => a !== '--json');
     const dataDirEarly = typeof values['data-dir'] === 'string' ? values['data-dir'] : defaultDataDir();
     if (first.value === 'agent') return await runAgent(dataDirEarly, cmdArgs);
+    if (first.value === 'dashboard-url') {
+      process.stdout.write((await dashboardUrl(dataDirEarly)) + '\n');
+      return 0;
+    }
     const cmd = COMMANDS[first.value];
     if (!cmd) throw new LifeboatError('bad-input', `unknown command "${first.value}" (see "lifeboat --help")`);
     const unknown = tokens.find((t) => t.kind === 'option' && t.index < globalsEnd && !['data-dir', 'repo', 'json', 'help'].includes(t.name));

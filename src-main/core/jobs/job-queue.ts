@@ -18,7 +18,7 @@ export interface JobSpec {
 
 export interface RunningJob { id: number; spec: JobSpec; signal: AbortSignal; progress(phase: string, done: number, total: number): void }
 export interface JobState { id: number; kind: string; source?: string; reason: string; priority: Priority; state: 'queued' | 'running'; phase?: string; done?: number; total?: number; startedAt?: string }
-export interface JobOutcome { id: number; kind: string; source?: string; reason: string; ok: boolean; result?: unknown; error?: string; durationMs: number }
+export interface JobOutcome { id: number; kind: string; source?: string; reason: string; ok: boolean; result?: unknown; error?: string; /** The error itself (its code, for callers that pass it on). */ cause?: unknown; durationMs: number }
 
 interface Entry { id: number; spec: JobSpec; state: JobState; waiters: Array<{ resolve: (o: JobOutcome) => void }>; abort?: AbortController }
 
@@ -93,7 +93,7 @@ export class JobQueue extends EventEmitter {
     };
     this.idle = entry.spec.run(job).then(
       (result) => ({ ok: true, result }),
-      (err: unknown) => ({ ok: false, error: err instanceof Error ? err.message : String(err) }),
+      (err: unknown) => ({ ok: false, error: err instanceof Error ? err.message : String(err), cause: err }),
     ).then((r) => {
       const outcome: JobOutcome = { id: entry.id, kind: entry.spec.kind, source: entry.spec.source, reason: entry.spec.reason, durationMs: Date.now() - started, ...r };
       this.running = undefined;

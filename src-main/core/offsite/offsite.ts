@@ -191,6 +191,25 @@ export class Offsite {
   }
 
   /**
+   * The snapshots a configured target holds (newest first), read from its manifests: what a restore from
+   * the target can offer when the local repository is gone.
+   */
+  async remoteSnapshots(from: string): Promise<Manifest[]> {
+    const target = new RetryTarget(await openBare(this.target(from), { dataDir: this.lb.dataDir, secrets: this.secrets }));
+    try {
+      const remote = await Repository.openTarget(target, { passphrase: this.lb.passphraseSource });
+      const all: Manifest[] = [];
+      for (const id of await remote.listSnapshotIds()) {
+        const m = await remote.loadManifest(id).catch(() => undefined);
+        if (m) all.push(m);
+      }
+      return all.sort((x, y) => (x.time < y.time ? 1 : -1));
+    } finally {
+      await target.close();
+    }
+  }
+
+  /**
    * Brings snapshot `ref` of a target (a configured name or a URL) into a local repository, for a restore on
    * a new machine: into this data dir's repository when it is absent or the target's twin, else into a
    * cache repository beside it. Returns that repository's folder and the snapshot id.

@@ -3,7 +3,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { CorruptError, LifeboatError } from '../errors.ts';
 import { makeCodec, type Codec } from './blob-codec.ts';
-import { createKeys, unwrapKeys, type RepoKeys } from './keys.ts';
+import { createKeys, rewrapKeys, unwrapKeys, type RepoKeys } from './keys.ts';
 import { CONFIG_FILE, parseConfig, readConfig, writeNewConfig, type RepoConfig } from './repo-config.ts';
 import { FileTarget } from '../targets/file-target.ts';
 import { bufferBody, CONFIG_HANDLE, isNotFound, TargetError, type Target } from '../targets/target.ts';
@@ -80,6 +80,21 @@ export class Repository {
       else throw new LifeboatError('wrong-passphrase', `the repository at ${target.location} is encrypted: a passphrase is needed`);
     }
     return new Repository(target, config, keys);
+  }
+
+  /**
+   * Re-wraps the master key under a new passphrase and rewrites the config (atomically: the old or the new
+   * one, never half). No data is re-encrypted, so it takes a moment. `current` must open the repository
+   * ('wrong-passphrase' otherwise); an unencrypted repository cannot be given a passphrase afterwards
+   * ('bad-input': its chunk ids are plain hashes). Copies elsewhere keep the passphrase they were made with.
+   */
+  async changePassphrase(current: string | undefined, next: string): Promise<void> {
+    if (!this.config.encryption || !this.keys) throw new LifeboatError('bad-input', 'this repository was created without encryption: a passphrase cannot be added to it afterwards (start a new, encrypted repository to encrypt backups)');
+    if (next.length < 8) throw new LifeboatError('bad-input', 'the new passphrase must have at least 8 characters');
+    unwrapKeys(this.config.encryption, current ?? '');
+    const config: RepoConfig = { ...this.config, encryption: rewrapKeys(this.keys, next) };
+    await this.target.save(CONFIG_HANDLE, bufferBody(Buffer.from(JSON.stringify(config, null, 2) + '\n')));
+    (this as { config: RepoConfig }).config = config;
   }
 
   /** The config a target holds, or undefined when it holds no repository. */

@@ -1,0 +1,25 @@
+import { ApiError, type ApiErrorBody, type ErrorCode } from '../../src-shared/contract.ts';
+import { LifeboatError } from '../core/errors.ts';
+
+const FROM_ENGINE: Record<string, ErrorCode> = {
+  'bad-input': 'bad-input',
+  exists: 'bad-input',
+  'wrong-passphrase': 'bad-input',
+  'not-found': 'not-found',
+  busy: 'busy',
+};
+
+/**
+ * Any error from a handler as the contract's error body: ApiErrors as they are, the engine's LifeboatErrors by
+ * their code, anything else as 'failed' with its message (a bug shows its message, never a stack trace).
+ */
+export function toApiError(err: unknown): ApiErrorBody {
+  if (err instanceof ApiError) return err.toJSON();
+  if (err instanceof LifeboatError) return { code: FROM_ENGINE[err.code] ?? 'failed', message: err.message.replace(/^[a-z-]+: /, '') };
+  return { code: 'failed', message: err instanceof Error ? err.message : String(err) };
+}
+
+/** The HTTP status of an error code on the dashboard. */
+export function httpStatus(code: ErrorCode): number {
+  return { 'bad-input': 400, unauthorized: 401, forbidden: 403, 'pin-required': 403, 'not-found': 404, busy: 409, failed: 500 }[code];
+}
