@@ -16,9 +16,9 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
   }
 }
 
-/** Starts `lifeboat agent` on a data dir; its stdout and stderr are collected in log(). */
-export function startAgent(dataDir: string, env?: NodeJS.ProcessEnv): { child: ChildProcess; log: () => string; exit: Promise<number | null> } {
-  const child = spawnCli(['agent'], { dataDir, ...(env ? { env } : {}) });
+/** Starts `lifeboat agent [args]` on a data dir; its stdout and stderr are collected in log(). */
+export function startAgent(dataDir: string, env?: NodeJS.ProcessEnv, args: string[] = []): { child: ChildProcess; log: () => string; exit: Promise<number | null> } {
+  const child = spawnCli(['agent', ...args], { dataDir, ...(env ? { env } : {}) });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
