@@ -190,6 +190,7 @@ export const startCmd: Command = async (lb, _args, io) => {
   const code = await backupCmd(lb, [], io);
   await verifyCmd(lb, ['--all'], { ...io, out: () => {} }).then((c) => io.out(c === 0 ? 'every snapshot verified' : 'verification found problems: run "lifeboat verify --all"'));
   await statusCmd(lb, [], io);
+  io.out('\nto keep protecting it and open the window in a browser: npx lifeboat agent --dashboard (it prints the address)');
   return code;
 };
 
