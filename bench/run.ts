@@ -8,7 +8,7 @@
 //   BENCH_MB=500          size of the office database (built once, cached in bench/.cache/)
 //   BENCH_RUNS=N          force N runs of every repeated step (default: 3, or 1 for steps over BENCH_LONG_S)
 //   BENCH_LONG_S=30       a step slower than this runs once
-//   BENCH_SKIP=a,b        skip parts: rollback, encrypted, chunks, phases, profile, compiled, power, usb, offsite, db
+//   BENCH_SKIP=a,b        skip parts: rollback, encrypted, chunks, phases, profile, compiled, power, usb, offsite, db, main-thread
 //   BENCH_KEEP=1          keep the work folder (bench/.cache/run-*) for inspection
 //
 // Honesty rules: nothing here is hard-coded; every time is performance.now() around whole commands
@@ -35,6 +35,7 @@ import { powerStep, type PowerResult } from './steps/power-cut.ts';
 import { usbStep, type UsbResult } from './steps/usb-copy.ts';
 import { offsiteStep, type OffsiteResult } from './steps/offsite.ts';
 import { dbStep, type DbResult } from './steps/db-dump.ts';
+import { mainThreadStep } from './steps/main-thread.ts';
 import { report } from './report.ts';
 
 async function main(): Promise<void> {
@@ -81,6 +82,8 @@ async function main(): Promise<void> {
     if (!SKIP.has('usb')) usb = await usbStep();
     if (!SKIP.has('offsite')) offsite = await offsiteStep(db0);
     if (!SKIP.has('db')) db = await dbStep();
+    // Writes its own results file (bench/results/main-thread-<MB>MiB.json) and log lines.
+    if (!SKIP.has('main-thread')) await mainThreadStep(db0);
   } finally {
     await stopWriters();
   }

@@ -13,7 +13,7 @@ export const FORCED_RUNS = process.env.BENCH_RUNS ? Number(process.env.BENCH_RUN
 const LONG_MS = Number(process.env.BENCH_LONG_S ?? 30) * 1000;
 export const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 /** The parts BENCH_SKIP can name; any other name is an error (a typo would otherwise quietly run everything). */
-export const SKIP_KEYS = ['rollback', 'encrypted', 'chunks', 'phases', 'profile', 'compiled', 'power', 'usb', 'offsite', 'db'];
+export const SKIP_KEYS = ['rollback', 'encrypted', 'chunks', 'phases', 'profile', 'compiled', 'power', 'usb', 'offsite', 'db', 'main-thread'];
 for (const k of SKIP) if (!SKIP_KEYS.includes(k)) throw new Error(`BENCH_SKIP: unknown part "${k}" (known: ${SKIP_KEYS.join(', ')})`);
 export const KEEP = process.env.BENCH_KEEP === '1';
 export const CHUNK_SIZES = [16 * 1024, 64 * 1024, 256 * 1024];
