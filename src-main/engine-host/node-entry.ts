@@ -1,0 +1,21 @@
+// The engine process under plain Node (child_process.fork with an IPC channel): the same serveEngine the
+// desktop app runs in Electron's utilityProcess (electron/engine-entry.ts), used by the tests and usable by
+// any Node host. When the parent goes away, the agent stops safely and the process exits.
+import { createLogger } from '../agent/logger.ts';
+import { RpcPeer } from './rpc-peer.ts';
+import { serveEngine } from './engine-host.ts';
+
+if (!process.send) {
+  process.stderr.write('lifeboat engine: start me with an IPC channel (child_process.fork)\n');
+  process.exit(2);
+}
+const peer = new RpcPeer({ post: (m) => process.send!(m), onMessage: (fn) => process.on('message', fn) });
+const { stopped, stop } = serveEngine(peer, createLogger());
+process.on('disconnect', () => {
+  peer.close('the app went away');
+  void stop();
+});
+void stopped.then(() => {
+  // Let the answer to 'stop' go out before the channel closes.
+  setImmediate(() => process.connected && process.disconnect());
+});
