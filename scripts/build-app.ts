@@ -1,6 +1,7 @@
 // Builds the desktop app into dist/ for electron-builder (`npm run build`; `npm run dist` also packages it):
 //
 //   dist/main/main.js                   the Electron main process (ESM: package.json says "type": "module")
+//   dist/main/engine-entry.js           the engine, run by main.js in a utilityProcess
 //   dist/main/encode-worker.js          worker threads the engine starts by a path relative to its own
 //   dist/main/sqlite-facts-worker.js      module (new URL('./x.js', import.meta.url)), so they sit beside main.js
 //   dist/preload/preload.js             the sandboxed preload: CommonJS, one file, only `electron` external
@@ -52,7 +53,7 @@ export async function buildApp(opts: BuildAppOptions = {}): Promise<void> {
   const common = { bundle: true, sourcemap: true, logLevel: 'warning', absWorkingDir: root, legalComments: 'none' } as const;
   await esbuild.build({
     ...common,
-    entryPoints: [{ in: mainEntry, out: 'main' }, ...WORKERS.map((w) => ({ in: path.join(root, w), out: path.basename(w, '.ts') }))],
+    entryPoints: [{ in: mainEntry, out: 'main' }, { in: path.join(root, 'src-main/electron/engine-entry.ts'), out: 'engine-entry' }, ...WORKERS.map((w) => ({ in: path.join(root, w), out: path.basename(w, '.ts') }))],
     outdir: path.join(out, 'main'),
     platform: 'node',
     format: 'esm',

@@ -1,10 +1,11 @@
 import type { Agent } from '../agent/agent.ts';
+import { AdminPin } from './admin-pin.ts';
 import type { HandlerDeps } from './api-handlers.ts';
 
 /**
- * The handlers' helpers for a headless agent: the admin PIN kept in the agent's secret store, and e-mail
- * tests over SMTP. The desktop app builds the same, with its safeStorage-backed secret store.
+ * The handlers' helpers: the admin PIN, kept in the agent's secret store (secrets.json headless; the OS
+ * keychain through the app in the desktop app), and e-mail tests over SMTP.
  */
-export async function apiDeps(_agent: Agent): Promise<HandlerDeps> {
-  return {};
+export async function apiDeps(agent: Agent): Promise<HandlerDeps> {
+  return { pin: new AdminPin(agent.lb.secrets) };
 }

@@ -60,7 +60,7 @@ export function serveEngine(peer: RpcPeer, log: Logger): { stopped: Promise<void
       throw Object.assign(new Error(''), toApiError(err));
     }
   });
-  peer.handle<PowerReading, void>('power', (r) => need().agent.pushPowerReading(r));
+  peer.handle<Omit<PowerReading, 'at'> & { time: string }, void>('power', ({ time, ...r }) => need().agent.pushPowerReading({ ...r, at: time }));
   peer.handle<{ timeBoxMs: number }, unknown>('shutdown', ({ timeBoxMs }) => need().agent.shutdownSnapshot(timeBoxMs));
   peer.handle<unknown, void>('catchUp', () => need().agent.catchUp());
   const stop = async () => {

@@ -85,7 +85,7 @@ test('PKG-01 build + electron-builder --dir --linux with a stand-in Electron (El
   const pkg = JSON.parse(asar.extractFile(ARCHIVE, 'package.json').toString('utf8')) as { main: string; type: string };
   assert.equal(pkg.main, 'dist/main/main.js');
   assert.equal(pkg.type, 'module', 'main.js is an ES module');
-  for (const f of ['dist/main/main.js', 'dist/main/encode-worker.js', 'dist/main/sqlite-facts-worker.js', 'dist/preload/preload.js', 'dist/renderer/index.html']) {
+  for (const f of ['dist/main/main.js', 'dist/main/engine-entry.js', 'dist/main/encode-worker.js', 'dist/main/sqlite-facts-worker.js', 'dist/preload/preload.js', 'dist/renderer/index.html']) {
     assert.ok(files.has(f), `${f} is in app.asar`);
   }
   assert.ok([...files].some((f) => f.startsWith('dist/renderer/') && f.endsWith('.js')), 'the renderer has its script');
@@ -93,8 +93,8 @@ test('PKG-01 build + electron-builder --dir --linux with a stand-in Electron (El
   assert.ok(![...files].some((f) => f.startsWith('src-main/') || f.startsWith('tests/')), 'no sources or tests shipped');
 
   // Every package the main bundle and its workers import is shipped (a devDependency import would fail at start).
-  assert.ok(bareImports(asar.extractFile(ARCHIVE, 'dist/main/main.js').toString('utf8')).has('better-sqlite3'), 'packages stay external to the main bundle');
-  for (const f of ['dist/main/main.js', 'dist/main/encode-worker.js', 'dist/main/sqlite-facts-worker.js']) {
+  assert.ok(bareImports(asar.extractFile(ARCHIVE, 'dist/main/engine-entry.js').toString('utf8')).has('better-sqlite3'), 'packages stay external to the engine bundle');
+  for (const f of ['dist/main/main.js', 'dist/main/engine-entry.js', 'dist/main/encode-worker.js', 'dist/main/sqlite-facts-worker.js']) {
     for (const name of bareImports(asar.extractFile(ARCHIVE, f).toString('utf8'))) {
       if (name === 'electron') continue;
       assert.ok(files.has(`node_modules/${name}/package.json`), `${f} imports ${name}, which is not in app.asar`);
