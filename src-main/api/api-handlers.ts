@@ -31,6 +31,8 @@ export interface HandlerDeps {
 }
 
 const SMTP_SECRET = 'smtp';
+/** The secret-store key of the repository passphrase, when the app keeps it (the desktop app's keychain). */
+export const PASSPHRASE_SECRET = 'repository-passphrase';
 
 /**
  * Validates settings about to be saved with the one schema (settings-store.ts validateSettings), first
@@ -246,6 +248,8 @@ export function createHandlers(agent: Agent, deps: HandlerDeps = {}): Handlers {
     setPassphrase: async ({ current, next, pin }) => {
       await guard(pin, 'changing the passphrase');
       await agent.changePassphrase(current, next);
+      // The desktop app keeps the passphrase in the OS keychain to open the repository unattended: keep it current.
+      if ((await lb.secrets.get(PASSPHRASE_SECRET)) !== undefined) await lb.secrets.set(PASSPHRASE_SECRET, next);
       return { ok: true as const };
     },
 

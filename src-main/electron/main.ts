@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { app, dialog, ipcMain, Notification, powerMonitor, safeStorage, session, utilityProcess } from 'electron';
 import { createLogger } from '../agent/logger.ts';
-import type { Handlers } from '../api/api-handlers.ts';
+import { PASSPHRASE_SECRET, type Handlers } from '../api/api-handlers.ts';
 import { CALLS, type CallName, type Notice, type Status } from '../../src-shared/contract.ts';
 import { LifeboatError } from '../core/errors.ts';
 import type { Settings } from '../core/settings/settings-types.ts';
@@ -25,8 +25,6 @@ import { quitChoice, quitDialog, restoreConfirm, trayView, type TrayAction } fro
 import { APP_ORIGIN, secureSession } from './window-security.ts';
 import { Windows, registerAppScheme, serveAppProtocol, sessionEndWindow } from './windows.ts';
 
-/** The secret-store key of the repository passphrase, for an encrypted repository that must open unattended. */
-export const PASSPHRASE_SECRET = 'repository-passphrase';
 /** How long "Stop it safely and quit" waits for the agent before exiting anyway. */
 const STOP_GRACE_MS = 5_000;
 

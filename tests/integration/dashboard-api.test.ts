@@ -133,6 +133,27 @@ describe('dashboard API over HTTP (real agent, real SQLite)', () => {
     assert.ok(!s.verdict.reasons.some((r) => r.code === 'paused'));
   });
 
+  test('DASH-07: with an admin PIN set, settings and live restores need it; a copy elsewhere does not', async () => {
+    assert.equal((await agent.call('setPin', { next: '4821' })).status, 200);
+    const status = (await agent.call<{ agent: { pinSet: boolean } }>('getStatus')).body;
+    assert.equal(status.agent.pinSet, true);
+    const noPin = await agent.call<{ code: string }>('saveSettings', { patch: { osBattery: false } });
+    assert.equal(noPin.status, 403);
+    assert.equal(noPin.body.code, 'pin-required');
+    const wrong = await agent.call<{ code: string }>('saveSettings', { patch: { osBattery: false }, pin: '0000' });
+    assert.equal(wrong.body.code, 'pin-required');
+    assert.equal((await agent.call('saveSettings', { patch: { osBattery: false }, pin: '4821' })).status, 200);
+    const live = await agent.call<{ code: string }>('restore', { ref: 'latest', source: 'office' });
+    assert.equal(live.body.code, 'pin-required');
+    const copy = await agent.call<{ to: string }>('restore', { ref: 'latest', source: 'office', to: path.join(tmp.dir, 'copy.db') });
+    assert.equal(copy.status, 200, JSON.stringify(copy.body));
+    assert.ok(fs.existsSync(path.join(tmp.dir, 'copy.db')));
+    const secrets = fs.readFileSync(path.join(dataDir, 'secrets.json'), 'utf8');
+    assert.doesNotMatch(secrets, /4821/, 'only a salted hash of the PIN is stored');
+    assert.equal((await agent.call('setPin', { current: '4821', next: '' })).status, 200);
+    assert.equal((await agent.call('saveSettings', { patch: { osBattery: true } })).status, 200);
+  });
+
   test('DASH-06: the token, Host and Origin are checked; failed attempts are limited; no cookies', async () => {
     const noToken = await fetch(`${agent.base}api/getStatus`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
     assert.equal(noToken.status, 401);
