@@ -27,6 +27,9 @@ import { OutboxWorker, type OutboxWorkerOptions } from '../core/offsite/outbox-w
 import { OUTBOX_BACKOFF } from '../core/offsite/offsite-sync.ts';
 import { loadSettings } from '../core/settings/settings-store.ts';
 import type { SecretStore } from '../core/settings/secret-store.ts';
+import { EmailAlerts, SMTP_SECRET_KEY } from '../core/alerts/email-alerts.ts';
+import { summaryFromHistory } from '../core/alerts/alert-mail.ts';
+import { settingsTimeZone } from '../core/settings/schedule-settings.ts';
 
 /** What the agent tells its faces (the dashboard, the desktop app): a new status, job progress, a notice. */
 export interface AgentEvents {
@@ -52,6 +55,7 @@ export interface AgentOptions extends Pick<EngineOptions, 'dataDir' | 'passphras
 }
 
 const PAUSED_KEY = 'agent.paused';
+const SUMMARY_KEY = 'alerts.summary.lastSent';
 
 const MARKER = 'agent.running';
 /** The reading pushed by the desktop app's powerMonitor. */
@@ -87,6 +91,7 @@ export class Agent {
   private unclean: UncleanShutdownFacts | undefined;
   private current: QueueJob | undefined;
   private verdict: Verdict | undefined;
+  private alerts: EmailAlerts | undefined;
   private timers: NodeJS.Timeout[] = [];
   readonly startedAt = new Date().toISOString();
   private stopping: Promise<void> | undefined;
@@ -157,12 +162,33 @@ export class Agent {
 
     await this.startDrives();
     this.startOutbox();
+    this.startAlerts();
 
     const beat = () => lb.catalog.set(KV.lastSeenAlive, JSON.stringify(new Date().toISOString()));
     beat();
     this.timers.push(setInterval(beat, 60_000), setInterval(() => void this.refresh(), this.opts.statusEveryMs ?? 30_000));
     this.log.info({ event: 'started', dataDir: lb.dataDir, sources: lb.settings.sources.map((s) => s.name), ups: this.monitors.map((m) => m.source.name), schedule: this.scheduler?.upcoming().map((u) => ({ id: u.id, next: u.next.toISOString() })) }, 'Lifeboat agent started');
     await this.refresh();
+  }
+
+  /** E-mail alerts, when configured and on: verdict changes to warning or critical, and the summary. */
+  private startAlerts(): void {
+    const email = this.lb.settings.notifications?.email;
+    this.alerts = email?.enabled ? new EmailAlerts({ settings: email, password: () => this.lb.secrets.get(SMTP_SECRET_KEY), log: this.log, timeZone: settingsTimeZone(this.lb.settings) }) : undefined;
+  }
+
+  /** Mails what the admin should hear (EmailAlerts rate-limits and never throws), and the daily or weekly summary when due. */
+  private async mailAlerts(previous: Verdict | undefined, next: Verdict): Promise<void> {
+    const alerts = this.alerts;
+    if (!alerts) return;
+    await alerts.onVerdict(previous, next);
+    const now = new Date();
+    const last = kvJson<string>(this.lb, SUMMARY_KEY);
+    if (!alerts.summaryDue(now, last ? new Date(last) : undefined)) return;
+    const days = alerts.settings.summary === 'weekly' ? 7 : 1;
+    const facts = summaryFromHistory(this.lb.catalog.history(5000), { from: new Date(now.getTime() - days * 86_400_000), to: now }, next, this.lb.settings.sources.map((s) => s.name));
+    const r = await alerts.sendSummary(facts);
+    if (r.ok) this.lb.catalog.set(SUMMARY_KEY, JSON.stringify(now.toISOString()));
   }
 
   /** Failed backups and checks become notices (a check finding damage too, though its job succeeded). */
@@ -244,6 +270,7 @@ export class Agent {
     this.watchers = [];
     this.startWatchers();
     if (!this.outbox) this.startOutbox();
+    this.startAlerts();
     this.log.info({ event: 'reconfigured', schedule: this.scheduler?.upcoming().map((u) => ({ id: u.id, next: u.next.toISOString() })) }, 'settings applied');
     await this.refresh();
   }
@@ -515,7 +542,9 @@ export class Agent {
         this.notice({ kind: 'health-changed', level: verdict.level, key: 'health', title: verdict.level === 'ok' || verdict.level === 'working' ? 'All well again' : `Lifeboat: ${verdict.level}`, body: verdict.reasons[0]?.text ?? '' });
       }
       if (verdictChanged(this.verdict, verdict)) this.log.info({ event: 'status', health: verdict.level, reasons: verdict.reasons.filter((r) => r.level !== 'ok').map((r) => r.text) }, `status: ${verdict.level}: ${verdict.reasons[0]?.text ?? ''}`);
+      const previous = this.verdict;
       this.verdict = verdict;
+      void this.mailAlerts(previous, verdict);
       await writeAgentStatus(this.lb.dataDir, this.status());
       this.events.emit('status');
     } catch (err) {

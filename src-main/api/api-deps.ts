@@ -1,5 +1,6 @@
 import type { Agent } from '../agent/agent.ts';
 import { AdminPin } from './admin-pin.ts';
+import { EmailAlerts } from '../core/alerts/email-alerts.ts';
 import type { HandlerDeps } from './api-handlers.ts';
 
 /**
@@ -7,5 +8,8 @@ import type { HandlerDeps } from './api-handlers.ts';
  * keychain through the app in the desktop app), and e-mail tests over SMTP.
  */
 export async function apiDeps(agent: Agent): Promise<HandlerDeps> {
-  return { pin: new AdminPin(agent.lb.secrets) };
+  return {
+    pin: new AdminPin(agent.lb.secrets),
+    testEmail: (email, password) => new EmailAlerts({ settings: email, password: async () => password }).test(),
+  };
 }

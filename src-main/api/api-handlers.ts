@@ -12,6 +12,7 @@ import type { Settings } from '../core/settings/settings-types.ts';
 import { restoreFrom } from '../cli/target-commands.ts';
 import { statusView } from './status-view.ts';
 import type { EmailSettings } from '../core/settings/settings-schema.ts';
+import { SMTP_SECRET_KEY } from '../core/alerts/email-alerts.ts';
 
 /** One function per contract call; arguments arrive already validated by the transport. */
 export type Handlers = { [K in CallName]: (args: z.output<(typeof CALLS)[K]['args']>) => Promise<CallResult<K>> };
@@ -30,7 +31,7 @@ export interface HandlerDeps {
   testEmail?: (email: EmailSettings, password: string | undefined) => Promise<{ ok: boolean; message: string }>;
 }
 
-const SMTP_SECRET = 'smtp';
+
 /** The secret-store key of the repository passphrase, when the app keeps it (the desktop app's keychain). */
 export const PASSPHRASE_SECRET = 'repository-passphrase';
 
@@ -148,8 +149,8 @@ export function createHandlers(agent: Agent, deps: HandlerDeps = {}): Handlers {
       await guard(pin, 'changing settings');
       const next = checkSettings({ ...structuredClone(lb.settings), ...patch });
       if (smtpPassword !== undefined) {
-        if (smtpPassword) await lb.secrets.set(SMTP_SECRET, smtpPassword);
-        else await lb.secrets.delete(SMTP_SECRET);
+        if (smtpPassword) await lb.secrets.set(SMTP_SECRET_KEY, smtpPassword);
+        else await lb.secrets.delete(SMTP_SECRET_KEY);
         if (next.notifications?.email) next.notifications.email.storedSecret = !!smtpPassword;
       }
       await saveAndApply(next);
@@ -242,7 +243,7 @@ export function createHandlers(agent: Agent, deps: HandlerDeps = {}): Handlers {
       if (!deps.testEmail) return { ok: false, message: 'e-mail alerts are not available in this build' };
       const cfg = email ?? lb.settings.notifications?.email;
       if (!cfg) return { ok: false, message: 'set up the SMTP server first' };
-      return deps.testEmail(cfg, smtpPassword ?? (await lb.secrets.get(SMTP_SECRET)));
+      return deps.testEmail(cfg, smtpPassword ?? (await lb.secrets.get(SMTP_SECRET_KEY)));
     },
 
     setPassphrase: async ({ current, next, pin }) => {

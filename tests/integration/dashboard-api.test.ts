@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { runCli, tempDir } from '../helpers/cli.ts';
 import { agentStatus, waitFor } from '../helpers/agent-process.ts';
 import { startDashboardAgent, type DashboardAgent } from '../helpers/dashboard-agent.ts';
+import { startSmtpPeer } from '../peers/smtp-server.ts';
 
 type Status = { verdict: { level: string; reasons: Array<{ code: string; text: string }> }; paused: unknown; sources: Array<{ name: string; lastSnapshot: { id: string } | null }>; nextRuns: Array<{ id: string; next: string }> };
 type Snapshot = { id: string; time: string; reason: string };
@@ -152,6 +153,31 @@ describe('dashboard API over HTTP (real agent, real SQLite)', () => {
     assert.doesNotMatch(secrets, /4821/, 'only a salted hash of the PIN is stored');
     assert.equal((await agent.call('setPin', { current: '4821', next: '' })).status, 200);
     assert.equal((await agent.call('saveSettings', { patch: { osBattery: true } })).status, 200);
+  });
+
+  test('DASH-08: e-mail alerts: "Send test" reports a bad password clearly; saved settings mail a verdict change to a real SMTP server', async () => {
+    const smtp = await startSmtpPeer({ auth: { user: 'office', password: 'right-pass' } });
+    try {
+      const email = { enabled: true, host: smtp.host, port: smtp.port, user: 'office', from: 'lifeboat@office.example', to: ['admin@office.example'], levels: ['warning', 'critical'] };
+      const wrong = await agent.call<{ ok: boolean; message: string }>('testEmail', { email, smtpPassword: 'wrong-pass' });
+      assert.equal(wrong.body.ok, false);
+      assert.match(wrong.body.message, /user name or password/);
+      const ok = await agent.call<{ ok: boolean; message: string }>('testEmail', { email, smtpPassword: 'right-pass' });
+      assert.equal(ok.body.ok, true, ok.body.message);
+      await smtp.waitFor(1);
+      const saved = await agent.call('saveSettings', { patch: { notifications: { email } }, smtpPassword: 'right-pass' });
+      assert.equal(saved.status, 200, JSON.stringify(saved.body));
+      assert.doesNotMatch(fs.readFileSync(path.join(dataDir, 'settings.json'), 'utf8'), /right-pass/, 'the SMTP password is in the secret store, not in settings');
+      await agent.call('pause', {});
+      const mails = await smtp.waitFor(2);
+      assert.match(mails[1]!.subject, /WARNING/);
+      assert.match(mails[1]!.text, /paused/i);
+      assert.deepEqual(mails[1]!.to, ['admin@office.example']);
+      await agent.call('resume', {});
+      await agent.call('saveSettings', { patch: { notifications: { email: { ...email, enabled: false } } } });
+    } finally {
+      await smtp.stop();
+    }
   });
 
   test('DASH-06: the token, Host and Origin are checked; failed attempts are limited; no cookies', async () => {

@@ -93,3 +93,33 @@ export const SettingsSchema = z.strictObject({
 
 export type SettingsShape = z.infer<typeof SettingsSchema>;
 export type EmailSettings = z.infer<typeof EmailSettingsSchema>;
+export type NotificationSettings = z.infer<typeof NotificationSettingsSchema>;
+
+/** SettingsSchema as JSON Schema (draft 2020-12), for tools that take one: electron-store, editors, docs. */
+export function settingsJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(SettingsSchema) as Record<string, unknown>;
+}
+
+/**
+ * settingsJsonSchema() cut the way electron-store (and conf, which it wraps) takes a schema: `schema` is the
+ * map of top-level properties, `rootSchema` the rest (required keys, no unknown keys, any $defs). conf compiles
+ * them with Ajv 2020 plus ajv-formats, so the zod output needs no other change.
+ *
+ * How the desktop app keeps one settings.json with the CLI and the agent (tests/unit/settings-schema.test.ts
+ * runs the same steps with conf):
+ *   1. `const { settings, migrated } = await readSettingsFile(dataDir)` (settings-store.ts): migrates an older
+ *      file in memory and runs validateSettings; a newer or invalid file stops here with a clear message,
+ *      before electron-store can touch it.
+ *   2. `if (migrated) await saveSettings(dataDir, settings)`: the file is written at SETTINGS_VERSION (loading alone
+ *      never writes), so electron-store, which knows only the current format, never sees an old one.
+ *   3. `new Store({ cwd: dataDir, name: 'settings', ...settingsStoreSchema(), defaults: defaultSettings(dataDir),
+ *      clearInvalidConfig: false })`. Leave out electron-store's own `migrations`/`projectVersion`: they add an
+ *      "__internal__" key to the file, which SettingsSchema (strict) would refuse in the CLI. Leave
+ *      clearInvalidConfig false: an invalid file is an error to show, never a reason to start empty.
+ *   4. Writes from the window go through validateSettings first (the semantic checks: cron, paths, URLs) and
+ *      then `store.store = valid`; the store's schema check is the second line, for anything else that writes.
+ */
+export function settingsStoreSchema(): { schema: Record<string, object>; rootSchema: Record<string, unknown> } {
+  const { $schema: _draft, type: _object, properties, ...rootSchema } = settingsJsonSchema();
+  return { schema: properties as Record<string, object>, rootSchema };
+}

@@ -1,5 +1,6 @@
 import type { RetentionPolicy } from '../retention/retention-policy.ts';
 import type { DrivePolicy } from '../drives/drive-policy.ts';
+import type { NotificationSettings, SETTINGS_VERSION, SettingsShape } from './settings-schema.ts';
 
 /**
  * A source the office wants protected. `name` is unique; `path` is absolute for files and folders, and for a
@@ -45,9 +46,13 @@ export interface TargetConfig {
   warnAfterHours?: number;
 }
 
-/** settings.json in the data dir: what to protect, where, and how long to keep it. */
+/**
+ * settings.json in the data dir: what to protect, where, and how long to keep it. The same shape as
+ * SettingsSchema (settings-schema.ts), which checks it at every load and save; the check at the end of this file
+ * fails the type-check when the two disagree.
+ */
 export interface Settings {
-  version: 1;
+  version: typeof SETTINGS_VERSION;
   /** The local repository's folder (default: <data dir>/repository). */
   repository: string;
   /** The id of the repository created for this data dir: a missing or different one there is an error, never replaced. */
@@ -70,4 +75,15 @@ export interface Settings {
   targets?: TargetConfig[];
   /** Outbox timing: look for due uploads every tickSeconds (default 15); after a failure wait retryMinSeconds (default 30), doubling to retryMaxSeconds (default 3600). */
   outbox?: { tickSeconds?: number; retryMinSeconds?: number; retryMaxSeconds?: number };
+  /** Desktop notifications and e-mail alerts (the SMTP password is in the secret store under "smtp"). */
+  notifications?: NotificationSettings;
+  /** The headless dashboard's address (default 127.0.0.1:8770). */
+  dashboard?: { host?: string; port?: number };
 }
+
+// Compile-time only: Settings (documented, imported everywhere) and z.infer of SettingsSchema must be the same
+// type, so a field added to one and not the other, at any depth, fails `tsc`. (Mutual assignability would not
+// do: an extra optional field passes it both ways.)
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+type Assert<T extends true> = T;
+type _SettingsMatchSchema = Assert<Same<Settings, SettingsShape>>;
