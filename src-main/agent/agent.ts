@@ -91,6 +91,8 @@ export class Agent {
   private unclean: UncleanShutdownFacts | undefined;
   private current: QueueJob | undefined;
   private verdict: Verdict | undefined;
+  /** The source the engine's last progress report was about. */
+  private progressSource: string | undefined;
   private alerts: EmailAlerts | undefined;
   private timers: NodeJS.Timeout[] = [];
   readonly startedAt = new Date().toISOString();
@@ -116,7 +118,10 @@ export class Agent {
       const lb = await Lifeboat.open({ dataDir, passphrase: opts.passphrase, initPassphrase: process.env.LIFEBOAT_PASSPHRASE || null, actor: 'agent', onProgress: (p) => onProgress?.(p), ...(opts.secrets ? { secrets: opts.secrets } : {}) });
       agent = new Agent(lb, lock, opts);
       const a = agent;
-      onProgress = (p) => a.current?.progress(p.phase, p.done, p.total);
+      onProgress = (p) => {
+        a.progressSource = p.source; // a backup of every source reports which one it is on
+        a.current?.progress(p.phase, p.done, p.total);
+      };
       await a.boot();
       return a;
     } catch (err) {
@@ -441,10 +446,12 @@ export class Agent {
   submit(spec: JobSpec) {
     return this.queue.submit({ ...spec, run: async (job) => {
       this.current = job;
+      this.progressSource = undefined;
       const progress = job.progress;
       job.progress = (phase, done, total) => {
         progress(phase, done, total);
-        this.events.emit('progress', { jobId: job.id, kind: spec.kind, ...(spec.source ? { source: spec.source } : {}), phase, done, total });
+        const source = spec.source ?? this.progressSource;
+        this.events.emit('progress', { jobId: job.id, kind: spec.kind, ...(source ? { source } : {}), phase, done, total });
       };
       try {
         return await spec.run(job);
