@@ -2,28 +2,19 @@
 // control of every section, each shows a visible focus ring when it gets there, and every input has an
 // accessible name from its <label for>. Also the light and dark screenshots (colorScheme emulation), with a
 // check that the dark scheme really is dark.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromiumSkipReason, launchChromium, type Chromium } from '../helpers/chromium.ts';
-import { startUiWorld, type UiWorld } from './ui-fixture.ts';
+import { chromiumSkipReason } from '../helpers/chromium.ts';
+import { uiSuite } from './ui-fixture.ts';
 
 const SECTIONS = ['Sources', 'Schedules', 'Retention', 'USB drives', 'Offsite targets', 'UPS and power', 'Notifications', 'Encryption passphrase', 'Admin PIN'];
 
 describe('SET-03 keyboard and names', { skip: chromiumSkipReason(), timeout: 240_000 }, () => {
-  let world: UiWorld;
-  let browser: Chromium;
-  before(async () => {
-    world = await startUiWorld();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await world?.stop();
-  });
+  const suite = uiSuite();
 
   it('SET-03 Tab reaches every control of each section with a visible focus; every input has an accessible name', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${world.url}#/settings`);
+    const page = await suite.browser.newPage();
+    await page.goto(`${suite.world.url}#/settings`);
     for (const name of SECTIONS) await page.getByRole('region', { name }).waitFor({ timeout: 30_000 });
     // The schedules' live checks and the drive list have answered (their controls exist and are settled).
     await page.locator('#f-patch-schedules-backup-cron-hint time').first().waitFor({ timeout: 30_000 });
@@ -71,12 +62,12 @@ describe('SET-03 keyboard and names', { skip: chromiumSkipReason(), timeout: 240
     for (const [role, name] of [['textbox', 'Backup schedule (cron)'], ['checkbox', 'Run backup on this schedule'], ['textbox', 'Newest snapshots'], ['combobox', 'Kind'], ['textbox', 'SMTP server'], ['checkbox', 'Desktop notifications'], ['button', 'Send test e-mail'], ['button', 'Remove source office']] as const) {
       assert.equal(await page.getByRole(role, { name, exact: true }).count(), 1, `one ${role} named "${name}"`);
     }
-    assert.deepEqual(browser.problems(), [], 'no page errors, console errors or CSP violations');
+    assert.deepEqual(suite.browser.problems(), [], 'no page errors, console errors or CSP violations');
   });
 
   it('SET-03 screenshots: light and dark', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${world.url}#/settings`);
+    const page = await suite.browser.newPage();
+    await page.goto(`${suite.world.url}#/settings`);
     await page.locator('#f-patch-schedules-backup-cron-hint time').first().waitFor({ timeout: 30_000 });
     const colours = async () => page.getByRole('region', { name: 'Schedules' }).evaluate((el) => {
       const lum = (c: string) => { const [r, g, b] = c.match(/[\d.]+/g)!.map(Number); return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!; };
@@ -86,11 +77,11 @@ describe('SET-03 keyboard and names', { skip: chromiumSkipReason(), timeout: 240
     await page.emulateMedia({ colorScheme: 'light' });
     const light = await colours();
     assert.ok(light.bg > 200 && light.fg < 80, `light: dark text on a light panel (${JSON.stringify(light)})`);
-    await browser.screenshot(page, 'settings-light');
+    await suite.browser.screenshot(page, 'settings-light');
     await page.emulateMedia({ colorScheme: 'dark' });
     const dark = await colours();
     assert.ok(dark.bg < 60 && dark.fg > 180, `dark: light text on a dark panel (${JSON.stringify(dark)})`);
-    await browser.screenshot(page, 'settings-dark');
-    assert.deepEqual(browser.problems(), []);
+    await suite.browser.screenshot(page, 'settings-dark');
+    assert.deepEqual(suite.browser.problems(), []);
   });
 });

@@ -2,46 +2,37 @@
 // expression is shown at its field, Save stays disabled, no save is sent and settings.json is unchanged (the
 // agent refuses it too, naming the field); a valid one shows its human form and next three runs, saves, and
 // the running agent's next backup moves to the first of those runs.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { waitFor } from '../helpers/agent-process.ts';
-import { chromiumSkipReason, launchChromium, type Chromium } from '../helpers/chromium.ts';
+import { chromiumSkipReason } from '../helpers/chromium.ts';
 import { cliJson } from '../helpers/cli.ts';
-import { startUiWorld, type UiWorld } from './ui-fixture.ts';
+import { uiSuite } from './ui-fixture.ts';
 
 type NextRuns = { nextRuns: Array<{ id: string; next: string }> };
 
 describe('SET-01 schedules', { skip: chromiumSkipReason(), timeout: 240_000 }, () => {
-  let world: UiWorld;
-  let browser: Chromium;
-  before(async () => {
-    world = await startUiWorld();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await world?.stop();
-  });
+  const suite = uiSuite();
 
   it('SET-01 an invalid cron is shown at the field and not saved; a valid one shows its next runs, saves, and moves the agent\'s next run', async () => {
-    const settingsFile = path.join(world.dataDir, 'settings.json');
-    const page = await browser.newPage();
+    const settingsFile = path.join(suite.world.dataDir, 'settings.json');
+    const page = await suite.browser.newPage();
     const saves: string[] = [];
     const checked: string[] = [];
     page.on('request', (r) => {
       if (r.url().endsWith('/api/saveSettings')) saves.push(r.postData() ?? '');
       if (r.url().endsWith('/api/checkSchedule')) checked.push((JSON.parse(r.postData() ?? '{}') as { cron: string }).cron);
     });
-    await page.goto(world.url);
+    await page.goto(suite.world.url);
     await page.getByRole('link', { name: 'Settings' }).click();
     const cron = page.getByLabel('Backup schedule (cron)');
     await cron.waitFor({ timeout: 30_000 });
     assert.equal(await cron.inputValue(), '*/15 * * * *', 'the default backup schedule is shown when there is no override');
     const save = page.getByRole('button', { name: 'Save schedules' });
     const before = fs.readFileSync(settingsFile, 'utf8');
-    const agentBefore = await cliJson<NextRuns>(['status'], { dataDir: world.dataDir });
+    const agentBefore = await cliJson<NextRuns>(['status'], { dataDir: suite.world.dataDir });
     const backupBefore = agentBefore.nextRuns.find((r) => r.id === 'backup');
     assert.ok(backupBefore, `the agent schedules the backup job: ${JSON.stringify(agentBefore.nextRuns)}`);
 
@@ -56,11 +47,11 @@ describe('SET-01 schedules', { skip: chromiumSkipReason(), timeout: 240_000 }, (
     assert.ok(await save.isDisabled(), 'Save is disabled while the expression is invalid');
     // Enter in the field submits the form: it must not send anything either.
     await cron.press('Enter');
-    await browser.screenshot(page, 'settings-cron-invalid');
+    await suite.browser.screenshot(page, 'settings-cron-invalid');
 
     // The agent refuses the same expression on its own, naming the field (the UI is not the only guard).
-    const refused = await fetch(`${world.base}/api/saveSettings`, {
-      method: 'POST', headers: { Authorization: `Bearer ${world.token}`, 'Content-Type': 'application/json' },
+    const refused = await fetch(`${suite.world.base}/api/saveSettings`, {
+      method: 'POST', headers: { Authorization: `Bearer ${suite.world.token}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ patch: { schedules: { backup: { cron: '61 * * * *' } } } }),
     });
     const refusal = await refused.json() as { code: string; fields?: Array<{ path: string; message: string }> };
@@ -94,14 +85,14 @@ describe('SET-01 schedules', { skip: chromiumSkipReason(), timeout: 240_000 }, (
 
     // The running agent re-armed its timer: its next backup is the first run the page showed.
     const next = await waitFor('the agent\'s next backup to move to the new schedule', async () => {
-      const s = await cliJson<NextRuns>(['status'], { dataDir: world.dataDir });
+      const s = await cliJson<NextRuns>(['status'], { dataDir: suite.world.dataDir });
       const b = s.nextRuns.find((r) => r.id === 'backup');
       return b && Date.parse(b.next) === Date.parse(shownRuns[0]!) ? b : undefined;
     }, 30_000);
     assert.notEqual(Date.parse(next.next), Date.parse(backupBefore.next));
     // The page says when the agent runs it next, from the agent's status.
     await page.locator('[data-job="backup"] .s-row-head time').and(page.locator(`[datetime="${next.next}"]`)).waitFor({ timeout: 30_000 });
-    await browser.screenshot(page, 'settings-schedule-saved');
-    assert.deepEqual(browser.problems(), [], 'no page errors, console errors or CSP violations');
+    await suite.browser.screenshot(page, 'settings-schedule-saved');
+    assert.deepEqual(suite.browser.problems(), [], 'no page errors, console errors or CSP violations');
   });
 });

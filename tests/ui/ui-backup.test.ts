@@ -1,32 +1,23 @@
 // UI-02: "Backup now" in real Chromium against a real agent: the page says the backup is queued or running,
 // then shows the new snapshot, and the CLI confirms one more snapshot; the History page lists it and charts
 // it; when the agent stops, the page says it cannot reach it and offers Retry.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor } from '../helpers/agent-process.ts';
-import { chromiumSkipReason, launchChromium, type Chromium } from '../helpers/chromium.ts';
-import { setNote, startUiWorld, type UiWorld } from './ui-fixture.ts';
+import { chromiumSkipReason } from '../helpers/chromium.ts';
+import { setNote, uiSuite } from './ui-fixture.ts';
 
 describe('UI-02 backup now', { skip: chromiumSkipReason(), timeout: 240_000 }, () => {
-  let world: UiWorld;
-  let browser: Chromium;
-  before(async () => {
-    // Big enough that the backup runs for a moment, so its progress can be seen.
-    world = await startUiWorld({ dbBytes: 96 << 20 });
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await world?.stop();
-  });
+  // Big enough that the backup runs for a moment, so its progress can be seen.
+  const suite = uiSuite({ dbBytes: 96 << 20 });
 
   it('UI-02 Backup now shows queued/running, then the new snapshot; the CLI counts one more', async () => {
-    const page = await browser.newPage();
-    await page.goto(world.url);
+    const page = await suite.browser.newPage();
+    await page.goto(suite.world.url);
     const source = page.locator('li.source[data-source="office"]');
     await source.locator('[data-snapshot-id]').waitFor({ timeout: 30_000 });
-    const before = await world.list();
-    setNote(world.dbPath, 'changed before Backup now');
+    const before = await suite.world.list();
+    setNote(suite.world.dbPath, 'changed before Backup now');
 
     // Every text the state line shows is recorded in the page, so a quick backup cannot hide its states.
     // (A string, as the tests are type-checked without the DOM library.)
@@ -50,7 +41,7 @@ describe('UI-02 backup now', { skip: chromiumSkipReason(), timeout: 240_000 }, (
     assert.ok(values.some((v) => v > 0 && v < 100), `a determinate progress bar for the running backup: ${JSON.stringify(bars.slice(0, 10))}`);
 
     const after = await waitFor('one more snapshot in lifeboat list', async () => {
-      const l = await world.list();
+      const l = await suite.world.list();
       return l.length > before.length ? l : undefined;
     });
     const added = after.filter((s) => !before.some((b) => b.id === s.id));
@@ -74,12 +65,12 @@ describe('UI-02 backup now', { skip: chromiumSkipReason(), timeout: 240_000 }, (
     await page.getByText('Nothing in the history matches these filters').waitFor();
     await page.getByLabel('Result').selectOption('');
     await table.waitFor();
-    await browser.screenshot(page, 'history');
-    assert.deepEqual(browser.problems(), [], 'no page errors, console errors or CSP violations');
+    await suite.browser.screenshot(page, 'history');
+    assert.deepEqual(suite.browser.problems(), [], 'no page errors, console errors or CSP violations');
 
     // The agent goes away: the page says so in words and offers Retry (no stack trace).
     await page.getByRole('link', { name: 'Status', exact: true }).click();
-    world.agent.kill('SIGTERM');
+    suite.world.agent.kill('SIGTERM');
     const alert = page.getByRole('alert').filter({ hasText: 'Cannot reach the Lifeboat agent' });
     await alert.waitFor({ timeout: 30_000 });
     assert.ok(await alert.getByRole('button', { name: 'Retry' }).isVisible());

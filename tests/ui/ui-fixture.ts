@@ -10,6 +10,8 @@ import { buildRenderer } from '../../scripts/build-renderer.ts';
 import { ROOT, cliJson, spawnCli, tempDir } from '../helpers/cli.ts';
 import { events, waitFor } from '../helpers/agent-process.ts';
 import { startNutServer, type NutServer } from '../peers/nut-server.ts';
+import { after, before } from 'node:test';
+import { launchChromium, type Chromium } from '../helpers/chromium.ts';
 
 export interface Snap { id: string; source: string; reason: string; time: string; size: number }
 
@@ -142,4 +144,21 @@ export async function api<T>(world: Pick<UiWorld, 'base' | 'token'>, call: strin
   const body = await res.json() as T;
   if (!res.ok) throw new Error(`${call}: HTTP ${res.status} ${JSON.stringify(body)}`);
   return body;
+}
+
+/**
+ * For a describe(): starts a UI world (agent, dashboard, database) and a browser before its tests, stops both
+ * after. Read `world` and `browser` inside the tests (they are set once the suite's before() has run).
+ */
+export function uiSuite(opts: Parameters<typeof startUiWorld>[0] = {}): { readonly world: UiWorld; readonly browser: Chromium } {
+  const s = {} as { world: UiWorld; browser: Chromium };
+  before(async () => {
+    s.world = await startUiWorld(opts);
+    s.browser = await launchChromium();
+  });
+  after(async () => {
+    await s.browser?.close();
+    await s.world?.stop();
+  });
+  return s;
 }
