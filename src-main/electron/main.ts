@@ -14,6 +14,9 @@ import { CALLS, type CallName, type Notice, type Status } from '../../src-shared
 import { LifeboatError } from '../core/errors.ts';
 import type { Settings } from '../core/settings/settings-types.ts';
 import { EngineClient } from '../engine-host/engine-client.ts';
+import Store from 'electron-store';
+import { defaultSettings, readSettingsFile, saveSettings } from '../core/settings/settings-store.ts';
+import { settingsStoreSchema } from '../core/settings/settings-schema.ts';
 import { appIconFile } from './icons.ts';
 import { registerHandlers, senderCheck } from './ipc-handle.ts';
 import { loginItemPlan } from './login-item.ts';
@@ -57,13 +60,17 @@ async function start(): Promise<void> {
   let allowQuit = false;
   let asking = false;
   let engine: EngineClient | undefined;
-  let settings: Settings | undefined;
+  // settings.json through electron-store, with the one schema the CLI and the engine use (read here; the
+  // engine process writes it, validated, when the window saves; `watch` picks those writes up).
+  // (Typed as a plain record: conf's dotted-path key types cannot express `schedules`' free-form job ids.)
+  let store: Store<Record<string, unknown>> | undefined;
+  const settings = (): Settings | undefined => store?.store as Settings | undefined;
   let handlers: Handlers | undefined;
   let status: Status | undefined;
   let startError: string | undefined;
   let loginEnabled = await startAtLogin();
 
-  const timeZone = () => settings?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const timeZone = () => settings()?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   const view = () => trayView({ status, ...(startError ? { error: startError } : {}), now: new Date(), timeZone: timeZone(), ...(loginEnabled !== undefined ? { startAtLogin: loginEnabled } : {}) });
   const tray = new TrayService(appRoot, view(), (a) => void onTrayAction(a).catch((err: unknown) => showError(err)));
 
@@ -87,7 +94,6 @@ async function start(): Promise<void> {
         again = false;
         if (handlers) {
           status = await handlers.getStatus({}).catch(() => status);
-          settings = await handlers.getSettings({}).catch(() => settings);
         }
         tray.render(view());
         if (status) windows.send('status', status);
@@ -100,7 +106,7 @@ async function start(): Promise<void> {
   const notifier = new Notifier();
   let noticeTimer: NodeJS.Timeout | undefined;
   const show = (n: { title: string; body: string; level: Notice['level'] }) => {
-    if (settings?.notifications?.desktop === false || !Notification.isSupported()) return;
+    if (settings()?.notifications?.desktop === false || !Notification.isSupported()) return;
     const note = new Notification({ title: n.title, body: n.body, icon: path.join(appRoot, appIconFile(process.platform)), urgency: n.level === 'critical' ? 'critical' : 'normal' });
     note.on('click', () => windows.open('status'));
     note.show();
@@ -117,6 +123,10 @@ async function start(): Promise<void> {
 
   try {
     const dataDir = process.env.LIFEBOAT_DATA_DIR || path.join(app.getPath('userData'), 'data');
+    // Migrate an older settings.json first (electron-store knows only the current format), then open it.
+    const file = await readSettingsFile(dataDir);
+    if (file.migrated) await saveSettings(dataDir, file.settings);
+    store = new Store<Record<string, unknown>>({ cwd: dataDir, name: 'settings', ...settingsStoreSchema(), defaults: { ...defaultSettings(dataDir) }, clearInvalidConfig: false, watch: true });
     const secrets = await openSecretStore(dataDir, safeStorageEncryptor());
     if (secrets.warning) log.warn({ event: 'secrets-unencrypted', protection: secrets.protection }, secrets.warning);
     const passphrase = async () => {
