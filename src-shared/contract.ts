@@ -181,7 +181,8 @@ export const CALLS = {
   setPassphrase: { args: z.strictObject({ current: z.string().optional(), next: z.string().min(8, 'at least 8 characters'), pin }), result: ok },
   /** Sets (or with an empty `next`, removes) the admin PIN. */
   setPin: { args: z.strictObject({ current: z.string().optional(), next: z.string().regex(/^(\d{4,12})?$/, '4 to 12 digits') }), result: ok },
-  pause: { args: z.strictObject({ minutes: z.number().int().min(1).max(7 * 24 * 60).optional() }), result: ok },
+  /** Pauses scheduled and on-change backups (up to an hour freely; longer or until resumed needs the PIN). */
+  pause: { args: z.strictObject({ minutes: z.number().int().min(1).max(7 * 24 * 60).optional(), pin }), result: ok },
   resume: { args: empty, result: ok },
 } as const;
 

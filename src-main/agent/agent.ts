@@ -83,6 +83,8 @@ export class Agent {
   private drives: Awaited<ReturnType<typeof driveContext>> | undefined;
   private presentDrives: Array<{ mount: string; label: string; id: string }> = [];
   private volumes: VolumesChanged['volumes'] = [];
+  private quietDriveStart = false;
+  private settingsChain: Promise<unknown> = Promise.resolve();
   private usbFacts: UsbFacts | undefined;
   private readings = new Map<string, PowerReading>();
   private powerLevel: PowerLevel = 'unknown';
@@ -228,6 +230,8 @@ export class Agent {
     const sources: Array<string | PowerSource> = await Promise.all((lb.settings.ups ?? []).map((u) => withUpsPassword(u, lb.secrets)));
     if (lb.settings.osBattery !== false && (await readOsBattery()).detail !== 'no battery') sources.push(osBatterySource());
     this.powerSources = sources.length + (this.readings.has(PUSHED_POWER) ? 1 : 0);
+    if (this.stopping) return;
+    const monitors: UpsMonitor[] = [];
     for (const url of sources) {
       // Every second: a NUT or NIS request is a few bytes on a kept-open connection, and a power cut should
       // be seen at once (the emergency snapshot races the battery).
@@ -235,8 +239,9 @@ export class Agent {
       m.on('reading', (r) => this.onReading(r));
       m.on('change', (r, prev) => this.log.info({ event: 'ups', source: r.source, power: r.level, previous: prev?.level, detail: r.detail }, `UPS ${r.source}: ${r.level}`));
       m.start();
-      this.monitors.push(m);
+      monitors.push(m);
     }
+    this.monitors = monitors;
   }
 
   private startWatchers(): void {
@@ -258,26 +263,65 @@ export class Agent {
   }
 
   /**
-   * Applies settings changed on disk (by the dashboard, the desktop app or the CLI): reloads them, then
-   * restarts the schedule, the UPS monitors and the change watchers with the new values. A running job is
-   * not disturbed. Monitors that did not change lose nothing but their open connection.
+   * Changes settings one at a time (the dashboard, the desktop app and their users may save at once): `fn`
+   * runs with `lb.settings` fresh from disk and may save them; then they are applied. Never two at once, so no
+   * save is lost and no monitor is started twice.
    */
-  async reconfigure(): Promise<void> {
-    if (this.stopping) return;
+  changeSettings<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.settingsChain.then(async () => {
+      if (this.stopping) throw new LifeboatError('busy', 'Lifeboat is stopping: try again after it has started');
+      this.lb.settings = await loadSettings(this.lb.dataDir);
+      const result = await fn();
+      await this.applySettings();
+      return result;
+    });
+    this.settingsChain = run.catch(() => {});
+    return run;
+  }
+
+  /** Applies settings changed on disk (by the CLI, or anything else that wrote settings.json). */
+  reconfigure(): Promise<void> {
+    return this.changeSettings(async () => {});
+  }
+
+  /**
+   * Restarts the schedule, the UPS monitors, the change watchers, the drive policy and the alerts with the
+   * settings in force. A running job is not disturbed. Called only through changeSettings (one at a time).
+   */
+  private async applySettings(): Promise<void> {
     this.lb.settings = await loadSettings(this.lb.dataDir);
+    if (this.stopping) return;
     this.scheduler?.stop();
     this.startScheduler();
     for (const m of this.monitors) void m.stop();
     this.monitors = [];
     for (const key of [...this.readings.keys()]) if (key !== PUSHED_POWER) this.readings.delete(key);
     await this.startMonitors();
+    if (this.stopping) return;
     for (const w of this.watchers) w.close();
     this.watchers = [];
     this.startWatchers();
+    await this.reloadDrives();
     if (!this.outbox) this.startOutbox();
     this.startAlerts();
     this.log.info({ event: 'reconfigured', schedule: this.scheduler?.upcoming().map((u) => ({ id: u.id, next: u.next.toISOString() })) }, 'settings applied');
     await this.refresh();
+  }
+
+  /**
+   * New drive settings: the policy applies to the next copy; new media roots or poll time restart the watcher,
+   * whose first look does not count as plugging in the drives that are already there.
+   */
+  private async reloadDrives(): Promise<void> {
+    const before = this.drives;
+    const next = await driveContext(this.lb);
+    this.drives = next;
+    if (before && JSON.stringify([before.finder, before.pollMs]) === JSON.stringify([next.finder, next.pollMs])) return;
+    this.driveWatcher?.stop();
+    this.quietDriveStart = true;
+    this.driveWatcher = new DriveWatcher({ finder: next.finder, pollMs: next.pollMs });
+    this.driveWatcher.on('volumes-changed', (c: VolumesChanged) => void this.onVolumes(c));
+    this.driveWatcher.start().catch((err: unknown) => this.log.warn({ event: 'drive-watch-error', error: (err as Error).message }, 'cannot list drives'));
   }
 
   /**
@@ -409,9 +453,11 @@ export class Agent {
   private async onVolumes(c: VolumesChanged): Promise<void> {
     const ctx = this.drives!;
     this.volumes = c.volumes;
+    const quiet = this.quietDriveStart && c.cause === 'start';
+    if (c.cause === 'start') this.quietDriveStart = false;
     const ours = await ctx.registry.ours(c.volumes).catch(() => []);
     this.presentDrives = ours.map((o) => ({ mount: o.volume.mount, label: o.record.label, id: o.record.id }));
-    const added = ours.filter((o) => c.added.some((v) => v.mount === o.volume.mount));
+    const added = quiet ? [] : ours.filter((o) => c.added.some((v) => v.mount === o.volume.mount));
     for (const o of added) {
       this.log.info({ event: 'drive-inserted', drive: o.record.label || o.record.id, mount: o.volume.mount }, `drive ${o.record.label || o.volume.mount} plugged in`);
       void this.copyToDrive({ mount: o.volume.mount, label: o.record.label, id: o.record.id }, 'user');

@@ -44,6 +44,8 @@ export class AdminPin implements PinGuard {
   private readonly lockMs: number;
   private failures = 0;
   private lockedUntil = 0;
+  /** Checks run one at a time: guesses sent in parallel must not all slip past the lockout. */
+  private checking: Promise<unknown> = Promise.resolve();
 
   constructor(store: SecretStore, opts: AdminPinOptions = {}) {
     this.store = store;
@@ -56,7 +58,13 @@ export class AdminPin implements PinGuard {
     return (await this.load()) !== undefined;
   }
 
-  async check(pin: string | undefined): Promise<boolean> {
+  check(pin: string | undefined): Promise<boolean> {
+    const run = this.checking.then(() => this.checkNow(pin));
+    this.checking = run.catch(() => {});
+    return run;
+  }
+
+  private async checkNow(pin: string | undefined): Promise<boolean> {
     const stored = await this.load();
     if (!stored) return true;
     this.refuseWhileLocked();

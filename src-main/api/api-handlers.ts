@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
 import type { Agent } from '../agent/agent.ts';
@@ -12,6 +13,7 @@ import type { Settings } from '../core/settings/settings-types.ts';
 import { restoreFrom } from '../cli/target-commands.ts';
 import { statusView } from './status-view.ts';
 import type { EmailSettings } from '../core/settings/settings-schema.ts';
+import { splitUpsPassword, upsSecretKey } from '../core/power/power-source-url.ts';
 import { SMTP_SECRET_KEY } from '../core/alerts/email-alerts.ts';
 
 /** One function per contract call; arguments arrive already validated by the transport. */
@@ -68,9 +70,13 @@ export function createHandlers(agent: Agent, deps: HandlerDeps = {}): Handlers {
     if (!deps.pin || !(await deps.pin.isSet())) return;
     if (!(await deps.pin.check(pin))) throw new ApiError({ code: 'pin-required', message: pin ? `wrong PIN: ${what} needs the admin PIN` : `${what} needs the admin PIN` });
   };
-  const saveAndApply = async (s: Settings) => {
-    await saveSettings(lb.dataDir, s);
-    await agent.reconfigure();
+  // Where a restore may write a copy: an absolute path in a folder that exists (no folders are made: a typo
+  // must not create a tree, and some paths, like /proc, never answer).
+  const checkCopyTarget = async (to: string) => {
+    const bad = (message: string) => new ApiError({ code: 'bad-input', message, fields: [{ path: 'to', message }] });
+    if (!path.isAbsolute(to)) throw bad('give the full path of the copy (for example /home/office/restored.db)');
+    const dir = await fs.stat(path.dirname(to)).catch(() => undefined);
+    if (!dir?.isDirectory()) throw bad(`${path.dirname(to)} is not an existing folder`);
   };
 
   return {
@@ -89,26 +95,15 @@ export function createHandlers(agent: Agent, deps: HandlerDeps = {}): Handlers {
 
     backupNow: async ({ source }) => {
       if (source) lb.source(source);
-      let id = 0;
-      const idKnown = new Promise<void>((resolve) => {
-        const onChange = () => {
-          const job = agent.queue.list().find((j) => j.kind === 'backup' && j.reason === 'manual' && (j.source ?? undefined) === source);
-          if (job) {
-            id = job.id;
-            agent.queue.off('change', onChange);
-            resolve();
-          }
-        };
-        agent.queue.on('change', onChange);
-        void agent.submit({ key: `manual:${source ?? 'all'}`, kind: 'backup', ...(source ? { source } : {}), reason: 'manual', priority: 'user', run: () => backupChanged(lb, 'manual', source ? [source] : undefined) })
-          .finally(() => { agent.queue.off('change', onChange); resolve(); });
-      });
-      await idKnown;
-      return { jobId: id };
+      // Queued (or merged into the same request already queued or running) at once; the id is there now.
+      void agent.submit({ key: `manual:${source ?? 'all'}`, kind: 'backup', ...(source ? { source } : {}), reason: 'manual', priority: 'user', run: () => backupChanged(lb, 'manual', source ? [source] : undefined) });
+      const job = agent.queue.list().find((j) => j.kind === 'backup' && j.reason === 'manual' && (j.source ?? undefined) === source);
+      return { jobId: job?.id ?? 0 };
     },
 
     restore: async ({ ref, source, to, from, pin }) => {
       if (to === undefined) await guard(pin, 'restoring into the live data');
+      else await checkCopyTarget(to);
       const outcome = await agent.submit({
         key: `restore:${source ?? ''}:${ref}:${to ?? 'live'}`, kind: 'restore', ...(source ? { source } : {}), reason: 'manual', priority: 'user',
         run: async () => {
@@ -147,13 +142,30 @@ export function createHandlers(agent: Agent, deps: HandlerDeps = {}): Handlers {
 
     saveSettings: async ({ patch, smtpPassword, pin }) => {
       await guard(pin, 'changing settings');
-      const next = checkSettings({ ...structuredClone(lb.settings), ...patch });
-      if (smtpPassword !== undefined) {
-        if (smtpPassword) await lb.secrets.set(SMTP_SECRET_KEY, smtpPassword);
-        else await lb.secrets.delete(SMTP_SECRET_KEY);
-        if (next.notifications?.email) next.notifications.email.storedSecret = !!smtpPassword;
-      }
-      await saveAndApply(next);
+      await agent.changeSettings(async () => {
+        const before = lb.settings;
+        const candidate: Settings = { ...structuredClone(before), ...structuredClone(patch) } as Settings;
+        // UPS passwords go to the secret store; settings.json keeps the addresses without them.
+        const upsSecrets: Array<[string, string]> = [];
+        if (candidate.ups) {
+          candidate.ups = candidate.ups.map((u) => {
+            const { url, password } = splitUpsPassword(u);
+            if (password !== undefined) upsSecrets.push([upsSecretKey(url), password]);
+            return url;
+          });
+        }
+        const email = candidate.notifications?.email;
+        if (email) email.storedSecret = smtpPassword !== undefined ? !!smtpPassword : !!before.notifications?.email?.storedSecret;
+        const next = checkSettings(candidate);
+        for (const [key, value] of upsSecrets) await lb.secrets.set(key, value);
+        for (const gone of (before.ups ?? []).filter((u) => !(next.ups ?? []).includes(u))) await lb.secrets.delete(upsSecretKey(gone));
+        if (smtpPassword !== undefined) {
+          if (smtpPassword) await lb.secrets.set(SMTP_SECRET_KEY, smtpPassword);
+          else await lb.secrets.delete(SMTP_SECRET_KEY);
+        }
+        await saveSettings(lb.dataDir, next);
+        lb.settings = next;
+      });
       return SettingsSchema.parse(lb.settings);
     },
 
@@ -184,15 +196,13 @@ export function createHandlers(agent: Agent, deps: HandlerDeps = {}): Handlers {
     addSource: async ({ name, kind, path: p, watch, pin }) => {
       await guard(pin, 'adding a source');
       if (!path.isAbsolute(p)) throw new ApiError({ code: 'bad-input', message: 'the path must be absolute', fields: [{ path: 'path', message: 'the path must be absolute (for example /srv/office/office.db)' }] });
-      await lb.addSource({ name, kind, path: p, ...(watch ? { watch } : {}) });
-      await agent.reconfigure();
+      await agent.changeSettings(() => lb.addSource({ name, kind, path: p, ...(watch ? { watch } : {}) }));
       return { ok: true as const };
     },
 
     removeSource: async ({ name, pin }) => {
       await guard(pin, 'removing a source');
-      await lb.removeSource(name);
-      await agent.reconfigure();
+      await agent.changeSettings(() => lb.removeSource(name));
       return { ok: true as const };
     },
 
@@ -222,15 +232,13 @@ export function createHandlers(agent: Agent, deps: HandlerDeps = {}): Handlers {
 
     addTarget: async ({ name, url, password, keyFile, bandwidth, pin }) => {
       await guard(pin, 'adding a target');
-      await lb.offsite.add({ name, url, ...(password ? { password } : {}), ...(keyFile ? { keyFile } : {}), ...(bandwidth ? { bandwidth } : {}) });
-      await agent.reconfigure();
+      await agent.changeSettings(() => lb.offsite.add({ name, url, ...(password ? { password } : {}), ...(keyFile ? { keyFile } : {}), ...(bandwidth ? { bandwidth } : {}) }));
       return { ok: true as const };
     },
 
     removeTarget: async ({ name, pin }) => {
       await guard(pin, 'removing a target');
-      await lb.offsite.remove(name);
-      await agent.reconfigure();
+      await agent.changeSettings(() => lb.offsite.remove(name));
       return { ok: true as const };
     },
 
@@ -241,9 +249,15 @@ export function createHandlers(agent: Agent, deps: HandlerDeps = {}): Handlers {
 
     testEmail: async ({ email, smtpPassword }) => {
       if (!deps.testEmail) return { ok: false, message: 'e-mail alerts are not available in this build' };
-      const cfg = email ?? lb.settings.notifications?.email;
+      const saved = lb.settings.notifications?.email;
+      const cfg = email ?? saved;
       if (!cfg) return { ok: false, message: 'set up the SMTP server first' };
-      return deps.testEmail(cfg, smtpPassword ?? (await lb.secrets.get(SMTP_SECRET_KEY)));
+      // The stored password goes only to the server it was stored for: anyone with the token could otherwise
+      // send it to a server of their own.
+      const sameServer = !!saved && cfg.host === saved.host && cfg.port === saved.port && (cfg.user ?? '') === (saved.user ?? '') && !!cfg.secure === !!saved.secure;
+      const password = smtpPassword ?? (sameServer ? await lb.secrets.get(SMTP_SECRET_KEY) : undefined);
+      if (cfg.user && password === undefined) return { ok: false, message: 'type the SMTP password to test another server than the saved one' };
+      return deps.testEmail(cfg, password);
     },
 
     setPassphrase: async ({ current, next, pin }) => {
@@ -260,7 +274,9 @@ export function createHandlers(agent: Agent, deps: HandlerDeps = {}): Handlers {
       return { ok: true as const };
     },
 
-    pause: async ({ minutes }) => {
+    pause: async ({ minutes, pin }) => {
+      // A short pause (maintenance, a big import) is for anyone; a long or open-ended one is an admin's call.
+      if (minutes === undefined || minutes > 60) await guard(pin, minutes === undefined ? 'pausing protection until resumed' : 'pausing protection for more than an hour');
       agent.pause(minutes);
       return { ok: true as const };
     },

@@ -26,10 +26,21 @@ export function tokenMatches(given: string | undefined, token: string): boolean 
   return crypto.timingSafeEqual(a, b);
 }
 
-/** The Host header values the dashboard answers to: its own address (and `localhost` when on loopback). */
-export function allowedHosts(host: string, port: number): string[] {
-  const out = [`${host}:${port}`];
-  if (host === '127.0.0.1' || host === '::1' || host === 'localhost') out.push(`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`);
+/** Whether `host` means every address of the machine (0.0.0.0, ::). */
+export function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '[::]';
+}
+
+/**
+ * The Host header values the dashboard answers to: its own address (and `localhost` when on loopback). Bound
+ * to every address (0.0.0.0 or ::), it answers to loopback and to each of the machine's own addresses
+ * (`addresses`, from os.networkInterfaces()), never to a name it does not own.
+ */
+export function allowedHosts(host: string, port: number, addresses: readonly string[] = []): string[] {
+  const loopback = [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`];
+  if (isWildcard(host)) return [...new Set([...addresses.map((a) => (a.includes(':') ? `[${a}]:${port}` : `${a}:${port}`)), ...loopback])];
+  const out = [host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`];
+  if (host === '127.0.0.1' || host === '::1' || host === 'localhost') out.push(...loopback);
   return [...new Set(out)];
 }
 

@@ -1,12 +1,13 @@
 import fs from 'node:fs/promises';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Agent } from '../agent/agent.ts';
 import { ApiError, isCallName, parseArgs, type ApiErrorBody, type CallName } from '../../src-shared/contract.ts';
 import type { Handlers } from '../api/api-handlers.ts';
 import { httpStatus, toApiError } from '../api/api-errors.ts';
-import { FailureLimiter, allowedHosts, checkHostOrigin, tokenMatches } from './dashboard-guard.ts';
+import { FailureLimiter, allowedHosts, checkHostOrigin, isWildcard, tokenMatches } from './dashboard-guard.ts';
 import type { Logger } from '../agent/logger.ts';
 
 /** The built UI (scripts/build-renderer.ts writes it). */
@@ -55,7 +56,14 @@ export class DashboardServer {
     this.handlers = handlers;
     this.opts = opts;
     this.limiter = opts.limiter ?? new FailureLimiter();
-    this.server = http.createServer((req, res) => void this.route(req, res));
+    this.server = http.createServer((req, res) => {
+      // Nothing a client sends may take the agent down: an unexpected error answers 400 or 500, never throws.
+      this.route(req, res).catch((err: unknown) => {
+        this.opts.log.error({ event: 'dashboard-request-error', error: (err as Error)?.message ?? String(err) }, 'dashboard: a request failed');
+        if (!res.headersSent) this.fail(res, 500, { code: 'failed', message: 'the request failed' });
+        else res.destroy();
+      });
+    });
   }
 
   /** Listens; resolves with the address (the port is the real one when 0 was asked for). */
@@ -65,12 +73,15 @@ export class DashboardServer {
       this.server.listen(this.opts.port, this.opts.host, () => resolve());
     });
     const port = (this.server.address() as { port: number }).port;
-    this.hosts = allowedHosts(this.opts.host, port);
+    const own = Object.values(os.networkInterfaces()).flat().filter((i) => i !== undefined).map((i) => i.address);
+    this.hosts = allowedHosts(this.opts.host, port, own);
     this.agent.events.on('status', this.onStatus);
     this.agent.events.on('progress', this.onProgress);
     this.agent.events.on('notice', this.onNotice);
     this.keepAlive = setInterval(() => { for (const c of this.clients) c.write(': keep-alive\n\n'); }, 15_000);
-    const hostPart = this.opts.host.includes(':') ? `[${this.opts.host}]` : this.opts.host;
+    // Bound to every address, the address to print is one others can use: the first outside one.
+    const shown = isWildcard(this.opts.host) ? (Object.values(os.networkInterfaces()).flat().find((i) => i && !i.internal && i.family === 'IPv4')?.address ?? '127.0.0.1') : this.opts.host;
+    const hostPart = shown.includes(':') ? `[${shown}]` : shown;
     return { url: `http://${hostPart}:${port}/`, port };
   }
 
@@ -82,8 +93,9 @@ export class DashboardServer {
     clearTimeout(this.statusTimer);
     for (const c of this.clients) c.end();
     this.clients.clear();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
+    await closed;
   }
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -93,14 +105,23 @@ export class DashboardServer {
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
     const place = checkHostOrigin(req.headers.host, req.headers.origin, this.hosts);
     if (!place.ok) return this.fail(res, place.status, { code: 'forbidden', message: place.message });
-    const url = new URL(req.url ?? '/', 'http://dashboard');
+    if (!(req.url ?? '').startsWith('/')) return this.fail(res, 400, { code: 'bad-input', message: 'bad request path' });
+    let url: URL;
+    try {
+      url = new URL(req.url!, 'http://dashboard');
+    } catch {
+      return this.fail(res, 400, { code: 'bad-input', message: 'bad request path' });
+    }
     if (!url.pathname.startsWith('/api/')) return this.serveFile(req, res, url.pathname);
 
+    // The right token always passes (a page elsewhere must not be able to lock the office out by sending
+    // wrong ones); wrong tokens are limited per address, requests without any token are simply refused.
     const client = req.socket.remoteAddress ?? '?';
-    if (this.limiter.blocked(client)) return this.fail(res, 429, { code: 'unauthorized', message: 'too many wrong tokens: wait a minute' });
     const auth = req.headers.authorization;
-    if (!tokenMatches(auth?.startsWith('Bearer ') ? auth.slice(7) : undefined, this.opts.token)) {
-      this.limiter.fail(client);
+    const given = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
+    if (!tokenMatches(given, this.opts.token)) {
+      if (given !== undefined && this.limiter.blocked(client)) return this.fail(res, 429, { code: 'unauthorized', message: 'too many wrong tokens: wait a minute' });
+      if (given !== undefined) this.limiter.fail(client);
       this.opts.log.warn({ event: 'dashboard-unauthorized', client, path: url.pathname }, 'dashboard: a request without the right token was refused');
       return this.fail(res, 401, { code: 'unauthorized', message: 'the dashboard token is missing or wrong: open the address `lifeboat dashboard-url` prints' });
     }
@@ -160,7 +181,12 @@ export class DashboardServer {
   private async serveFile(req: http.IncomingMessage, res: http.ServerResponse, pathname: string): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') return this.fail(res, 405, { code: 'bad-input', message: 'only GET here' });
     const root = this.opts.rendererDir ?? RENDERER_DIR;
-    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    let rel: string;
+    try {
+      rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    } catch {
+      return this.fail(res, 404, { code: 'not-found', message: 'no such file' });
+    }
     const file = path.resolve(root, rel);
     if (!file.startsWith(path.resolve(root) + path.sep)) return this.fail(res, 404, { code: 'not-found', message: 'no such file' });
     let data: Buffer;

@@ -9,7 +9,14 @@ if (!process.send) {
   process.stderr.write('lifeboat engine: start me with an IPC channel (child_process.fork)\n');
   process.exit(2);
 }
-const peer = new RpcPeer({ post: (m) => process.send!(m), onMessage: (fn) => process.on('message', fn) });
+// A send after the app went away must not crash the engine mid-stop: the callback takes the channel's error.
+const peer = new RpcPeer({
+  post: (m) => {
+    if (!process.connected) throw new Error('the app went away');
+    process.send!(m, undefined, {}, () => {});
+  },
+  onMessage: (fn) => process.on('message', fn),
+});
 const { stopped, stop } = serveEngine(peer, createLogger());
 process.on('disconnect', () => {
   peer.close('the app went away');

@@ -59,12 +59,27 @@ export class RpcPeer {
     const id = this.nextId++;
     return new Promise<R>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.port.post({ rpc: 'req', id, method, params } satisfies Msg);
+      if (!this.send({ rpc: 'req', id, method, params })) {
+        this.pending.delete(id);
+        reject(new RemoteError({ message: this.closed ?? 'the channel is closed', code: 'failed' }));
+      }
     });
   }
 
   notify(event: string, payload: unknown): void {
-    if (!this.closed) this.port.post({ rpc: 'note', event, payload } satisfies Msg);
+    this.send({ rpc: 'note', event, payload });
+  }
+
+  /** Posts unless the channel is closed; a channel that closes under us closes this peer (never throws). */
+  private send(m: Msg): boolean {
+    if (this.closed) return false;
+    try {
+      this.port.post(m);
+      return true;
+    } catch (err) {
+      this.close(`the channel closed: ${(err as Error).message}`);
+      return false;
+    }
   }
 
   /** The other end is gone: open requests fail with `reason`. */
@@ -94,10 +109,10 @@ export class RpcPeer {
     try {
       if (!fn) throw new RemoteError({ message: `no method ${m.method}`, code: 'not-found' });
       const value = await fn(m.params as never);
-      this.port.post({ rpc: 'res', id: m.id, ok: true, value } satisfies Msg);
+      this.send({ rpc: 'res', id: m.id, ok: true, value });
     } catch (err) {
       const e = err as { message?: string; code?: unknown; fields?: unknown };
-      this.port.post({ rpc: 'res', id: m.id, ok: false, error: { message: e?.message ?? String(err), ...(typeof e?.code === 'string' ? { code: e.code } : {}), ...(e?.fields ? { fields: e.fields } : {}) } } satisfies Msg);
+      this.send({ rpc: 'res', id: m.id, ok: false, error: { message: e?.message ?? String(err), ...(typeof e?.code === 'string' ? { code: e.code } : {}), ...(e?.fields ? { fields: e.fields } : {}) } });
     }
   }
 }

@@ -4,6 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ROOT, runCli, tempDir } from '../helpers/cli.ts';
@@ -99,5 +100,31 @@ describe('engine process (serveEngine across a real process boundary)', () => {
   test('ENG-06: stop ends the engine cleanly: the process exits 0', async () => {
     await client.stop();
     assert.equal(await exit, 0, out);
+  });
+
+  test('ENG-07: when the app goes away in the middle of a call, the engine stops cleanly (exit 0, no unclean marker)', async () => {
+    const dir = path.join(tmp.dir, 'data7');
+    const big = path.join(tmp.dir, 'big.db');
+    const d = new Database(big);
+    d.exec('CREATE TABLE blobs (id INTEGER PRIMARY KEY, b BLOB)');
+    const ins = d.prepare('INSERT INTO blobs (b) VALUES (randomblob(65536))');
+    d.transaction(() => { for (let i = 0; i < 640; i++) ins.run(); })();
+    d.close();
+    assert.equal((await runCli(['source', 'add', '--name', 'big', '--sqlite', big], { dataDir: dir })).code, 0);
+    assert.equal((await runCli(['backup'], { dataDir: dir })).code, 0);
+    const c = fork(path.join(ROOT, 'src-main/engine-host/node-entry.ts'), [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    let log = '';
+    c.stdout!.on('data', (b) => (log += b));
+    c.stderr!.on('data', (b) => (log += b));
+    const ended = new Promise<number | null>((r) => c.once('exit', (code) => r(code)));
+    const e = new EngineClient({ post: (m) => c.send(m as object), onMessage: (fn) => c.on('message', fn) }, { passphrase: async () => 'unused' });
+    await e.start({ dataDir: dir, remoteSecrets: false });
+    const inFlight = e.handlers.verify({ deep: true }).catch((err: unknown) => err);
+    await new Promise((r) => setTimeout(r, 50));
+    c.disconnect();
+    e.closed('the test went away');
+    assert.equal(await ended, 0, log);
+    assert.ok(await inFlight, 'the call in flight failed on this side (the channel closed)');
+    assert.equal(fs.existsSync(path.join(dir, 'agent.running')), false, 'the agent stopped cleanly');
   });
 });

@@ -47,3 +47,9 @@ test('failed attempts: the 10th failure in a minute locks that address out until
   now = 60_001;
   assert.equal(l.blocked('10.0.0.1'), false);
 });
+
+test('bound to every address (0.0.0.0), the dashboard answers to loopback and its own addresses only', () => {
+  const hosts = allowedHosts('0.0.0.0', 8770, ['127.0.0.1', '192.168.1.20', 'fe80::1']);
+  for (const ok of ['192.168.1.20:8770', '127.0.0.1:8770', 'localhost:8770', '[fe80::1]:8770']) assert.ok(hosts.includes(ok), ok);
+  for (const bad of ['0.0.0.0:8770', 'attacker.example:8770', '192.168.1.21:8770']) assert.ok(!hosts.includes(bad), bad);
+});
