@@ -72,7 +72,8 @@ export function NotificationsSection(p: { api: LifeboatApi; settings: Settings; 
     void test.run(async () => {
       const r = await p.api.testEmail({ email, ...(password ? { smtpPassword: password } : {}) });
       if (!r.ok) throw new ApiError({ code: 'failed', message: r.message });
-      return `Sent: ${r.message}`;
+      // The engine's sentence is "sent to a@b, c@d": read as one line, not "Sent: sent to …".
+      return `Test e-mail ${r.message}.`;
     }, 'Sent.', (q) => q.replace(/^email\./, `${P}.`).replace(/^smtpPassword$/, `${P}.password`));
   };
 

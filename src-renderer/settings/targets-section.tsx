@@ -61,18 +61,19 @@ export function TargetsSection(p: { api: LifeboatApi; settings: Settings; status
                   {t.bandwidth ? <div className="s-small s-muted">Limited to {t.bandwidth}</div> : null}
                   {st ? <div className="s-small s-muted">{st.lastSuccessAt ? `Last copy ${formatTime(st.lastSuccessAt)}` : 'No copy yet'}{st.backlog ? `, ${st.backlog} waiting` : ''}</div> : null}
                   {st?.lastError ? <div className="s-small s-warn-text">{st.lastError}</div> : null}
-                  {test && test.name === t.name ? (
-                    <div className={`s-test-result ${test.ok ? 's-test-ok' : 's-test-failed'}`} role="status">
-                      <strong>{test.ok ? 'Connection works.' : 'Connection failed.'}</strong>
-                      <ul>{test.lines.map((l, i) => <li key={i}>{l}</li>)}</ul>
-                    </div>
-                  ) : null}
                 </div>
                 <div className="s-row-actions">
                   <button type="button" aria-label={`Test connection to ${t.name}`} disabled={act.busy} onClick={() => onTest(t.name)}>{act.busy && !test ? 'Testing…' : 'Test connection'}</button>
                   <ConfirmButton label="Remove" describe={`target ${t.name}`} question={`Stop copying to ${t.name}? What is there stays there.`} confirmLabel="Remove"
                     onConfirm={() => void act.run(async () => { await withPin((pin) => p.api.removeTarget({ name: t.name, pin })); await p.onChanged(); }, `Removed ${t.name}.`)} />
                 </div>
+                {/* Under both columns: the steps are long lines, too narrow beside the buttons. */}
+                {test && test.name === t.name ? (
+                  <div className={`s-test-result ${test.ok ? 's-test-ok' : 's-test-failed'}`} role="status">
+                    <strong>{test.ok ? 'Connection works.' : 'Connection failed.'}</strong>
+                    <ul>{test.lines.map((l, i) => <li key={i}>{l}</li>)}</ul>
+                  </div>
+                ) : null}
               </li>
             );
           })}
