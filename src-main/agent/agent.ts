@@ -56,6 +56,7 @@ export interface AgentOptions extends Pick<EngineOptions, 'dataDir' | 'passphras
 
 const PAUSED_KEY = 'agent.paused';
 const SUMMARY_KEY = 'alerts.summary.lastSent';
+const FIRST_READING_GRACE_MS = 5000;
 
 const MARKER = 'agent.running';
 /** The reading pushed by the desktop app's powerMonitor. */
@@ -84,6 +85,7 @@ export class Agent {
   private presentDrives: Array<{ mount: string; label: string; id: string }> = [];
   private volumes: VolumesChanged['volumes'] = [];
   private quietDriveStart = false;
+  private monitorsStartedAt = 0;
   private settingsChain: Promise<unknown> = Promise.resolve();
   private usbFacts: UsbFacts | undefined;
   private readings = new Map<string, PowerReading>();
@@ -232,6 +234,7 @@ export class Agent {
     this.powerSources = sources.length + (this.readings.has(PUSHED_POWER) ? 1 : 0);
     if (this.stopping) return;
     const monitors: UpsMonitor[] = [];
+    this.monitorsStartedAt = Date.now();
     for (const url of sources) {
       // Every second: a NUT or NIS request is a few bytes on a kept-open connection, and a power cut should
       // be seen at once (the emergency snapshot races the battery).
@@ -586,7 +589,10 @@ export class Agent {
       const jobs = this.queue.list().filter((j) => j.state === 'running').map((j) => ({ kind: j.kind as JobKind, ...(j.source ? { source: j.source } : {}), ...(j.phase ? { phase: j.phase } : {}), ...(j.done !== undefined ? { done: j.done, total: j.total } : {}) }));
       const upload = this.outbox?.current();
       if (upload) jobs.push(upload);
-      const upsConfigured = this.powerSources > 0;
+      // Until the first reading of newly started monitors (a few seconds at most: they time out at 3 s), the
+      // power state is not known yet, which is not the same as a UPS that does not answer.
+      const firstReadingDue = this.readings.size === 0 && Date.now() - this.monitorsStartedAt < FIRST_READING_GRACE_MS;
+      const upsConfigured = this.powerSources > 0 && !firstReadingDue;
       const power: PowerFacts | undefined = upsConfigured ? { state: this.powerLevel, since: this.powerSince, upsConfigured, ...(this.emergency ? { emergencyBackup: this.emergency } : {}) } : undefined;
       const paused = this.pausedNow();
       const facts = await collectFacts(this.lb, { jobs, ...(power ? { power } : {}), ...(paused ? { paused } : {}), ...(this.usbFacts ? { usb: this.usbFacts } : {}), ...(this.unclean ? { uncleanShutdown: this.unclean } : {}) });
