@@ -90,3 +90,19 @@ test('an empty lock file left by a killed process does not block; one of a live 
     t.cleanup();
   }
 });
+
+test('temp files of a lock writer killed before its rename go at once when their process is gone (CRASH-01)', async () => {
+  const t = tempDir();
+  try {
+    const dead = deadPid();
+    const debris = [`source-office.exclusive.${dead}.f67a827c.lock.tmp`, `repo.shared.${dead}.0badcafe.lock.1a2b3c.tmp`];
+    const live = `repo.shared.${process.pid}.12345678.lock.tmp`;
+    for (const f of [...debris, live]) fs.writeFileSync(path.join(t.dir, f), '{}');
+    await liveLocks(t.dir);
+    const left = fs.readdirSync(t.dir);
+    for (const f of debris) assert.ok(!left.includes(f), `${f} removed`);
+    assert.ok(left.includes(live), 'a live writer\'s temp file is left for it to rename');
+  } finally {
+    t.cleanup();
+  }
+});

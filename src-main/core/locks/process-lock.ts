@@ -59,10 +59,13 @@ export async function liveLocks(dir: string): Promise<Array<LockInfo & { file: s
     if (isErrno(err, 'ENOENT')) return out;
     throw err;
   }
-  // Temp files of a writer killed between write and rename.
+  // Temp files of a writer killed between write and rename: at once when their process is gone, else after a
+  // minute (a live writer renames its temp file within milliseconds).
   for (const name of names.filter((n) => n.endsWith('.tmp'))) {
     const st = await fs.stat(path.join(dir, name)).catch(() => undefined);
-    if (st && Date.now() - st.mtimeMs > 60_000) await fs.rm(path.join(dir, name), { force: true }).catch(() => {});
+    const pid = Number(/\.(\d+)\.[0-9a-f]+\.lock(?:\.[0-9a-f]+)?\.tmp$/.exec(name)?.[1] ?? NaN);
+    const deadOwner = Number.isInteger(pid) && !isProcessAlive(pid, '');
+    if (st && (deadOwner || Date.now() - st.mtimeMs > 60_000)) await fs.rm(path.join(dir, name), { force: true }).catch(() => {});
   }
   for (const name of names.filter((n) => n.endsWith('.lock'))) {
     const file = path.join(dir, name);
