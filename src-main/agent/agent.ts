@@ -15,32 +15,27 @@ import { withUpsPassword } from '../core/power/power-source-url.ts';
 import { combine, type PowerLevel, type PowerReading } from '../core/power/power-state.ts';
 import { healthVerdict, verdictChanged, type Verdict } from '../core/health/health-verdict.ts';
 import { collectFacts } from '../core/health/collect-facts.ts';
-import type { JobKind, PowerFacts, UncleanShutdownFacts, UsbFacts } from '../core/health/health-facts.ts';
+import type { JobKind, PowerFacts, UncleanShutdownFacts } from '../core/health/health-facts.ts';
 import { writeAgentStatus, type AgentStatus } from './agent-status.ts';
 import { ChangeWatcher } from '../core/sources/change-watcher.ts';
-import { DriveWatcher, type VolumesChanged } from '../core/drives/usb-events.ts';
 import { copyToDrive } from '../core/drives/drive-copier.ts';
-import { driveContext } from '../core/drives/drive-service.ts';
 import type { DriveStatus } from '../core/drives/drive-registry.ts';
+import { AgentDrives, type PresentDrive } from './agent-drives.ts';
 import type { Logger } from './logger.ts';
 import { OutboxWorker, type OutboxWorkerOptions } from '../core/offsite/outbox-worker.ts';
 import { OUTBOX_BACKOFF } from '../core/offsite/offsite-sync.ts';
 import { loadSettings } from '../core/settings/settings-store.ts';
 import type { SecretStore } from '../core/settings/secret-store.ts';
-import { EmailAlerts, SMTP_SECRET_KEY } from '../core/alerts/email-alerts.ts';
-import { summaryFromHistory } from '../core/alerts/alert-mail.ts';
-import { settingsTimeZone } from '../core/settings/schedule-settings.ts';
+import type { Notice } from '../../src-shared/contract.ts';
+import { emergencyNotice, healthNotice, outcomeNotice, powerNotice, type NoticeDraft } from './agent-notices.ts';
+import { AgentAlerts } from './agent-alerts.ts';
 
 /** What the agent tells its faces (the dashboard, the desktop app): a new status, job progress, a notice. */
 export interface AgentEvents {
   status: [];
   progress: [{ jobId: number; kind: string; source?: string; phase: string; done: number; total: number }];
-  notice: [AgentNotice];
+  notice: [Notice];
 }
-
-/** A notice worth a notification (contract NoticeSchema). `key` groups repeats for merging. */
-export interface AgentNotice { kind: NoticeKind; level: 'ok' | 'working' | 'warning' | 'critical'; title: string; body: string; time: string; key?: string }
-export type NoticeKind = 'power-lost' | 'power-restored' | 'emergency-backup-done' | 'emergency-backup-failed' | 'usb-safe-to-remove' | 'usb-copy-failed' | 'backup-failed' | 'verify-failed' | 'restore-done' | 'restore-failed' | 'health-changed';
 
 export interface AgentOptions extends Pick<EngineOptions, 'dataDir' | 'passphrase'> {
   log: Logger;
@@ -55,7 +50,6 @@ export interface AgentOptions extends Pick<EngineOptions, 'dataDir' | 'passphras
 }
 
 const PAUSED_KEY = 'agent.paused';
-const SUMMARY_KEY = 'alerts.summary.lastSent';
 const FIRST_READING_GRACE_MS = 5000;
 
 const MARKER = 'agent.running';
@@ -79,15 +73,10 @@ export class Agent {
   private monitors: UpsMonitor[] = [];
   private powerSources = 0;
   private watchers: ChangeWatcher[] = [];
-  private driveWatcher: DriveWatcher | undefined;
   private outbox: OutboxWorker | undefined;
-  private drives: Awaited<ReturnType<typeof driveContext>> | undefined;
-  private presentDrives: Array<{ mount: string; label: string; id: string }> = [];
-  private volumes: VolumesChanged['volumes'] = [];
-  private quietDriveStart = false;
+  private drives: AgentDrives | undefined;
   private monitorsStartedAt = 0;
   private settingsChain: Promise<unknown> = Promise.resolve();
-  private usbFacts: UsbFacts | undefined;
   private readings = new Map<string, PowerReading>();
   private powerLevel: PowerLevel = 'unknown';
   private powerSince = new Date().toISOString();
@@ -97,7 +86,7 @@ export class Agent {
   private verdict: Verdict | undefined;
   /** The source the engine's last progress report was about. */
   private progressSource: string | undefined;
-  private alerts: EmailAlerts | undefined;
+  private alerts: AgentAlerts | undefined;
   private timers: NodeJS.Timeout[] = [];
   readonly startedAt = new Date().toISOString();
   private stopping: Promise<void> | undefined;
@@ -169,9 +158,10 @@ export class Agent {
     await this.startMonitors();
     this.startWatchers();
 
-    await this.startDrives();
+    this.drives = new AgentDrives(lb, this.log, { plugged: (d) => void this.copyToDrive(d, 'user'), changed: () => void this.refresh() });
+    await this.drives.start();
     this.startOutbox();
-    this.startAlerts();
+    this.alerts = new AgentAlerts(lb, this.log);
 
     const beat = () => lb.catalog.set(KV.lastSeenAlive, JSON.stringify(new Date().toISOString()));
     beat();
@@ -180,37 +170,10 @@ export class Agent {
     await this.refresh();
   }
 
-  /** E-mail alerts, when configured and on: verdict changes to warning or critical, and the summary. */
-  private startAlerts(): void {
-    const email = this.lb.settings.notifications?.email;
-    this.alerts = email?.enabled ? new EmailAlerts({ settings: email, password: () => this.lb.secrets.get(SMTP_SECRET_KEY), log: this.log, timeZone: settingsTimeZone(this.lb.settings) }) : undefined;
-  }
-
-  /** Mails what the admin should hear (EmailAlerts rate-limits and never throws), and the daily or weekly summary when due. */
-  private async mailAlerts(previous: Verdict | undefined, next: Verdict): Promise<void> {
-    const alerts = this.alerts;
-    if (!alerts) return;
-    await alerts.onVerdict(previous, next);
-    const now = new Date();
-    const last = kvJson<string>(this.lb, SUMMARY_KEY);
-    if (!alerts.summaryDue(now, last ? new Date(last) : undefined)) return;
-    const days = alerts.settings.summary === 'weekly' ? 7 : 1;
-    const facts = summaryFromHistory(this.lb.catalog.history(5000), { from: new Date(now.getTime() - days * 86_400_000), to: now }, next, this.lb.settings.sources.map((s) => s.name));
-    const r = await alerts.sendSummary(facts);
-    if (r.ok) this.lb.catalog.set(SUMMARY_KEY, JSON.stringify(now.toISOString()));
-  }
-
   /** Failed backups and checks become notices (a check finding damage too, though its job succeeded). */
   private noticeFor(o: JobOutcome): void {
-    const r = o.result as { errors?: Array<{ source: string; error: string }>; ok?: boolean; damaged?: string[] } | undefined;
-    if ((o.kind === 'backup' || o.kind === 'emergency-backup') && (!o.ok || r?.errors?.length)) {
-      const what = o.ok ? r!.errors!.map((e) => `${e.source}: ${e.error}`).join('; ') : (o.error ?? 'failed');
-      this.notice({ kind: 'backup-failed', level: 'warning', key: `backup:${o.source ?? 'all'}`, title: 'Backup failed', body: what });
-    }
-    if ((o.kind === 'quick-verify' || o.kind === 'deep-verify' || o.kind === 'restore-drill') && (!o.ok || r?.ok === false)) {
-      const what = r?.damaged?.length ? `damaged: ${r.damaged.join(', ')}` : (o.error ?? 'the check did not pass');
-      this.notice({ kind: 'verify-failed', level: 'warning', key: o.kind, title: o.kind === 'restore-drill' ? 'Restore drill failed' : 'Verification found a problem', body: what });
-    }
+    const n = outcomeNotice(o);
+    if (n) this.notice(n);
   }
 
   private startScheduler(lastSeen?: Date) {
@@ -304,27 +267,11 @@ export class Agent {
     for (const w of this.watchers) w.close();
     this.watchers = [];
     this.startWatchers();
-    await this.reloadDrives();
+    await this.drives?.reload();
     if (!this.outbox) this.startOutbox();
-    this.startAlerts();
+    this.alerts?.reload();
     this.log.info({ event: 'reconfigured', schedule: this.scheduler?.upcoming().map((u) => ({ id: u.id, next: u.next.toISOString() })) }, 'settings applied');
     await this.refresh();
-  }
-
-  /**
-   * New drive settings: the policy applies to the next copy; new media roots or poll time restart the watcher,
-   * whose first look does not count as plugging in the drives that are already there.
-   */
-  private async reloadDrives(): Promise<void> {
-    const before = this.drives;
-    const next = await driveContext(this.lb);
-    this.drives = next;
-    if (before && JSON.stringify([before.finder, before.pollMs]) === JSON.stringify([next.finder, next.pollMs])) return;
-    this.driveWatcher?.stop();
-    this.quietDriveStart = true;
-    this.driveWatcher = new DriveWatcher({ finder: next.finder, pollMs: next.pollMs });
-    this.driveWatcher.on('volumes-changed', (c: VolumesChanged) => void this.onVolumes(c));
-    this.driveWatcher.start().catch((err: unknown) => this.log.warn({ event: 'drive-watch-error', error: (err as Error).message }, 'cannot list drives'));
   }
 
   /**
@@ -383,23 +330,17 @@ export class Agent {
 
   /** Every remembered or present drive, from the volumes last seen (no new scan). */
   async driveStatus(): Promise<DriveStatus[]> {
-    return this.drives ? this.drives.registry.list(this.volumes).catch(() => []) : [];
+    return this.drives?.list() ?? [];
   }
 
   /** The drive registry and policy (adopt, forget). */
   get driveContext() {
-    return this.drives;
+    return this.drives?.ctx;
   }
 
   /** Looks at the mounted volumes again now (after a drive was adopted or forgotten). */
   async rescanDrives(): Promise<void> {
-    const volumes = await this.driveWatcher?.refresh('refresh').catch(() => undefined);
-    if (volumes && this.drives) {
-      this.volumes = volumes;
-      const ours = await this.drives.registry.ours(volumes).catch(() => []);
-      this.presentDrives = ours.map((o) => ({ mount: o.volume.mount, label: o.record.label, id: o.record.id }));
-    }
-    await this.updateUsbFacts();
+    await this.drives?.rescan();
     await this.refresh();
   }
 
@@ -419,7 +360,7 @@ export class Agent {
     return (await this.lb.repository()).keys !== null;
   }
 
-  notice(n: Omit<AgentNotice, 'time'>): void {
+  notice(n: NoticeDraft): void {
     this.events.emit('notice', { ...n, time: new Date().toISOString() });
   }
 
@@ -443,33 +384,8 @@ export class Agent {
     this.outbox.start();
   }
 
-  /** Watches for adopted USB drives: each one plugged in gets what its policy asks, then "safe to remove". */
-  private async startDrives(): Promise<void> {
-    this.drives = await driveContext(this.lb);
-    const ctx = this.drives;
-    this.driveWatcher = new DriveWatcher({ finder: ctx.finder, pollMs: ctx.pollMs });
-    this.driveWatcher.on('volumes-changed', (c: VolumesChanged) => void this.onVolumes(c));
-    await this.updateUsbFacts();
-    this.driveWatcher.start().catch((err: unknown) => this.log.warn({ event: 'drive-watch-error', error: (err as Error).message }, 'cannot list drives'));
-  }
-
-  private async onVolumes(c: VolumesChanged): Promise<void> {
-    const ctx = this.drives!;
-    this.volumes = c.volumes;
-    const quiet = this.quietDriveStart && c.cause === 'start';
-    if (c.cause === 'start') this.quietDriveStart = false;
-    const ours = await ctx.registry.ours(c.volumes).catch(() => []);
-    this.presentDrives = ours.map((o) => ({ mount: o.volume.mount, label: o.record.label, id: o.record.id }));
-    const added = quiet ? [] : ours.filter((o) => c.added.some((v) => v.mount === o.volume.mount));
-    for (const o of added) {
-      this.log.info({ event: 'drive-inserted', drive: o.record.label || o.record.id, mount: o.volume.mount }, `drive ${o.record.label || o.volume.mount} plugged in`);
-      void this.copyToDrive({ mount: o.volume.mount, label: o.record.label, id: o.record.id }, 'user');
-    }
-    void this.refresh();
-  }
-
-  private copyToDrive(drive: { mount: string; label: string; id: string }, priority: 'user' | 'emergency') {
-    const ctx = this.drives!;
+  private copyToDrive(drive: PresentDrive, priority: 'user' | 'emergency') {
+    const ctx = this.drives!.ctx!;
     return this.submit({ key: `usb:${drive.id}`, kind: 'usb-copy', reason: priority === 'emergency' ? 'power' : 'drive plugged in', priority, run: async (job) => {
       const r = await copyToDrive(this.lb, drive, ctx.policy, (e) => {
         if (e.type === 'progress') job.progress(`drive ${e.phase}`, e.done, e.total);
@@ -478,17 +394,10 @@ export class Agent {
         if (e.type === 'safe-to-remove') this.log.info({ event: 'drive-safe-to-remove', drive: e.drive.label || e.drive.id, mount: e.drive.mount, copied: e.copied, bytes: e.bytes, durationMs: e.durationMs }, `drive ${e.drive.label || e.drive.mount}: ${e.copied.length} snapshot(s) copied and verified: safe to remove`);
         if (e.type === 'error') this.log.error({ event: 'drive-error', drive: e.drive.label || e.drive.id, code: e.code, error: e.message }, e.message);
       }, { registry: ctx.registry, timeZone: ctx.timeZone });
-      await this.updateUsbFacts();
+      await this.drives!.updateFacts();
       if (!r.ok) throw new Error(r.error?.message ?? 'copy to the drive failed');
       return r;
     } });
-  }
-
-  private async updateUsbFacts(): Promise<void> {
-    const list = await this.drives!.registry.list().catch(() => []);
-    const adopted = list.filter((d) => d.ours);
-    const last = adopted.map((d) => d.lastCopy).filter((c) => c?.result === 'ok').map((c) => c!.time).sort().pop();
-    this.usbFacts = adopted.length ? { adoptedCount: adopted.length, ...(last ? { lastCopyAt: last } : {}) } : undefined;
   }
 
   /** Queues a job, tracking which one runs so engine progress reaches the right place. */
@@ -543,11 +452,8 @@ export class Agent {
     this.powerSince = new Date().toISOString();
     this.log.warn({ event: 'power', power: combined.level, previous, source: combined.source, charge: combined.charge, runtimeSeconds: combined.runtimeSeconds }, `power: ${combined.level}`);
     this.lb.catalog.addHistory({ op: 'power', source: null, snapshot: null, actor: combined.source, result: combined.level === 'online' ? 'ok' : 'warning', detail: `${previous} -> ${combined.level}${combined.detail ? ` (${combined.detail})` : ''}`, durationMs: 0 });
-    if (combined.level === 'on-battery' || combined.level === 'low-battery') {
-      if (previous !== 'on-battery' && previous !== 'low-battery') this.notice({ kind: 'power-lost', level: 'critical', key: 'power', title: 'Power lost', body: `${combined.source ?? 'The UPS'} is on battery${combined.runtimeSeconds ? ` (about ${Math.round(combined.runtimeSeconds / 60)} min left)` : ''}: taking an emergency backup now.` });
-    } else if (combined.level === 'online' && (previous === 'on-battery' || previous === 'low-battery')) {
-      this.notice({ kind: 'power-restored', level: 'ok', key: 'power', title: 'Power restored', body: 'Back on mains power: checking every database.' });
-    }
+    const said = powerNotice(previous, combined);
+    if (said) this.notice(said);
     if (combined.level === 'on-battery') void this.emergencyBackup('power');
     else if (combined.level === 'low-battery') void this.emergencyBackup(previous === 'on-battery' ? 'power-low' : 'power');
     else if (combined.level === 'online' && (previous === 'on-battery' || previous === 'low-battery')) {
@@ -571,13 +477,11 @@ export class Agent {
     this.emergency = { state: 'running', at: new Date().toISOString() };
     const outcome = await this.submit({ key: `emergency:${reason}`, kind: 'emergency-backup', reason, priority: 'emergency', run: () => backupChanged(this.lb, reason) });
     // Then, while the battery lasts, onto any adopted drive that is plugged in.
-    for (const d of this.presentDrives) void this.copyToDrive(d, 'emergency');
+    for (const d of this.drives?.present ?? []) void this.copyToDrive(d, 'emergency');
     const r = outcome.result as Awaited<ReturnType<typeof backupChanged>> | undefined;
     const failed = !outcome.ok || (r?.errors.length ?? 0) > 0;
     this.emergency = { state: failed ? 'failed' : 'done', at: new Date().toISOString(), ...(failed ? { error: outcome.error ?? r?.errors.map((e) => `${e.source}: ${e.error}`).join('; ') } : {}) };
-    this.notice(failed
-      ? { kind: 'emergency-backup-failed', level: 'critical', key: 'emergency', title: 'Emergency backup failed', body: this.emergency.error ?? 'see the history' }
-      : { kind: 'emergency-backup-done', level: 'warning', key: 'emergency', title: 'Emergency backup done', body: `${r?.snapshots.length ?? 0} snapshot(s) taken on battery power${r?.skipped.length ? `; ${r.skipped.length} unchanged` : ''}.` });
+    this.notice(emergencyNotice(r, failed ? (this.emergency.error ?? '') : undefined));
     this.log.warn({ event: 'emergency-backup', reason, ok: !failed, snapshots: r?.snapshots.map((m) => ({ id: m.id, source: m.source.name })), skipped: r?.skipped }, `emergency backup ${failed ? 'failed' : 'done'}`);
     await this.refresh();
   }
@@ -595,15 +499,14 @@ export class Agent {
       const upsConfigured = this.powerSources > 0 && !firstReadingDue;
       const power: PowerFacts | undefined = upsConfigured ? { state: this.powerLevel, since: this.powerSince, upsConfigured, ...(this.emergency ? { emergencyBackup: this.emergency } : {}) } : undefined;
       const paused = this.pausedNow();
-      const facts = await collectFacts(this.lb, { jobs, ...(power ? { power } : {}), ...(paused ? { paused } : {}), ...(this.usbFacts ? { usb: this.usbFacts } : {}), ...(this.unclean ? { uncleanShutdown: this.unclean } : {}) });
+      const facts = await collectFacts(this.lb, { jobs, ...(power ? { power } : {}), ...(paused ? { paused } : {}), ...(this.drives?.facts ? { usb: this.drives.facts } : {}), ...(this.unclean ? { uncleanShutdown: this.unclean } : {}) });
       const verdict = healthVerdict(facts, new Date());
-      if (this.verdict && verdict.level !== this.verdict.level && (verdict.level === 'warning' || verdict.level === 'critical' || this.verdict.level === 'warning' || this.verdict.level === 'critical')) {
-        this.notice({ kind: 'health-changed', level: verdict.level, key: 'health', title: verdict.level === 'ok' || verdict.level === 'working' ? 'All well again' : `Lifeboat: ${verdict.level}`, body: verdict.reasons[0]?.text ?? '' });
-      }
+      const changed = healthNotice(this.verdict, verdict);
+      if (changed) this.notice(changed);
       if (verdictChanged(this.verdict, verdict)) this.log.info({ event: 'status', health: verdict.level, reasons: verdict.reasons.filter((r) => r.level !== 'ok').map((r) => r.text) }, `status: ${verdict.level}: ${verdict.reasons[0]?.text ?? ''}`);
       const previous = this.verdict;
       this.verdict = verdict;
-      void this.mailAlerts(previous, verdict);
+      void this.alerts?.onVerdict(previous, verdict);
       await writeAgentStatus(this.lb.dataDir, this.status());
       this.events.emit('status');
     } catch (err) {
@@ -633,7 +536,7 @@ export class Agent {
       this.scheduler?.stop();
       for (const m of this.monitors) void m.stop();
       for (const w of this.watchers) w.close();
-      this.driveWatcher?.stop();
+      this.drives?.stop();
       await this.outbox?.stop();
       await this.queue.stop();
       await writeAgentStatus(this.lb.dataDir, { ...this.status(), running: false }).catch(() => {});

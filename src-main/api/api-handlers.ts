@@ -10,7 +10,7 @@ import { effectiveJobs, settingsTimeZone } from '../core/settings/schedule-setti
 import { applyPolicy } from '../core/retention/retention-policy.ts';
 import { saveSettings, validateSettings } from '../core/settings/settings-store.ts';
 import type { Settings } from '../core/settings/settings-types.ts';
-import { restoreFrom } from '../cli/target-commands.ts';
+import { restoreFrom } from '../core/offsite/restore-from.ts';
 import { statusView } from './status-view.ts';
 import type { EmailSettings } from '../core/settings/settings-schema.ts';
 import { splitUpsPassword, upsSecretKey } from '../core/power/power-source-url.ts';
@@ -109,7 +109,7 @@ export function createHandlers(agent: Agent, deps: HandlerDeps = {}): Handlers {
         run: async () => {
           const started = Date.now();
           const r = from
-            ? await restoreFrom(lb, from, { ref, source, to, yes: to === undefined })
+            ? await restoreFrom(lb, from, { ref, source, to, overwrite: to === undefined })
             : await lb.restore({ ref, source, to, overwrite: to === undefined });
           return { snapshot: r.snapshot, source: r.source, to: r.target, checks: r.checks, durationMs: Date.now() - started, ...(r.safetySnapshot ? { safetySnapshot: r.safetySnapshot } : {}) } satisfies z.output<typeof RestoreResultSchema>;
         },

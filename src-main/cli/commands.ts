@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { LifeboatError } from '../core/errors.ts';
 import type { Lifeboat } from '../core/lifeboat.ts';
 import type { Manifest } from '../core/repository/manifest.ts';
-import { restoreFrom } from './target-commands.ts';
+import { restoreFromCmd } from './target-commands.ts';
 import { readStdin } from './stdin.ts';
 import { redactUrl } from '../core/offsite/target-url.ts';
 import { age, bytes, table } from './format.ts';
@@ -121,7 +121,7 @@ export const restoreCmd: Command = async (lb, args, io) => {
   }
   if (values.from !== undefined) {
     if (values.to === undefined && !values.yes) throw new LifeboatError('bad-input', 'restore --from needs --to PATH (or --yes to restore into the configured live source)');
-    const r = await restoreFrom(lb, values.from, { ref, source: values.source, to: values.to, yes: values.yes, keyFile: values.key, passwordEnv: values['password-env'] });
+    const r = await restoreFromCmd(lb, values.from, { ref, source: values.source, to: values.to, yes: values.yes, keyFile: values.key, passwordEnv: values['password-env'] });
     if (io.json) io.out(JSON.stringify(r));
     else io.out(`restored snapshot ${r.snapshot} of ${r.source} from ${redactUrl(values.from)} to ${r.target}\n  ${r.checks.join('\n  ')}`);
     return 0;

@@ -1,10 +1,9 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LifeboatError } from '../core/errors.ts';
-import { Lifeboat } from '../core/lifeboat.ts';
+import type { Lifeboat } from '../core/lifeboat.ts';
 import type { SyncReport } from '../core/offsite/offsite-sync.ts';
 import type { Command } from './commands.ts';
+import { restoreFrom } from '../core/offsite/restore-from.ts';
 import { age, bytes, table } from './format.ts';
 import { readStdin } from './stdin.ts';
 
@@ -89,28 +88,13 @@ function describe(r: SyncReport): string {
   return parts.join('; ');
 }
 
-/**
- * `restore --from NAME|URL`: disaster recovery. Brings the snapshot from the target into a local repository
- * (this data dir's, when it has none or its twin), then restores as usual.
- */
-export async function restoreFrom(lb: Lifeboat, from: string, o: { ref: string; source?: string; to?: string; yes?: boolean; keyFile?: string; passwordEnv?: string }) {
+/** `restore --from NAME|URL`: the password from --password-env, then the engine's restoreFrom. */
+export async function restoreFromCmd(lb: Lifeboat, from: string, o: { ref: string; source?: string; to?: string; yes?: boolean; keyFile?: string; passwordEnv?: string }) {
   let password: string | undefined;
   if (o.passwordEnv) {
     password = process.env[o.passwordEnv];
     if (!password) throw new LifeboatError('bad-input', `the environment variable ${o.passwordEnv} is not set`);
   }
-  const pulled = await lb.offsite.pull(from, o.ref, { source: o.source, keyFile: o.keyFile, password });
-  const engine = pulled.repoDir === lb.repoDir ? lb : await Lifeboat.open({ dataDir: lb.dataDir, repoDir: pulled.repoDir, passphrase: lb.passphraseSource, actor: lb.actor });
-  try {
-    return await engine.restore({ ref: pulled.id, source: pulled.manifest.source.name, to: o.to, overwrite: o.yes });
-  } finally {
-    if (engine !== lb) {
-      engine.close();
-      // A cache repository (this data dir already backs up to another one) is only a way through.
-      await fs.rm(pulled.repoDir, { recursive: true, force: true });
-      await fs.rmdir(path.dirname(pulled.repoDir)).catch(() => {}); // restore-cache/, when empty
-      await fs.rm(engine.catalogFile, { force: true });
-    }
-  }
+  return restoreFrom(lb, from, { ref: o.ref, source: o.source, to: o.to, overwrite: o.yes, keyFile: o.keyFile, password });
 }
 

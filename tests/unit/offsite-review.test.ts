@@ -19,7 +19,7 @@ import { syncTarget, type SyncDeps } from '../../src-main/core/offsite/offsite-s
 import { readBody, bufferBody } from '../../src-main/core/targets/target.ts';
 import type { Manifest } from '../../src-main/core/repository/manifest.ts';
 import { BitFlipTarget } from '../targets/fault-targets.ts';
-import { restoreFrom } from '../../src-main/cli/target-commands.ts';
+import { restoreFrom } from '../../src-main/core/offsite/restore-from.ts';
 import { tempDir } from '../helpers/cli.ts';
 
 /** Stores the first manifest it is given with one byte changed (a save damaged on the way). */
