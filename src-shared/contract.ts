@@ -4,7 +4,7 @@
 // dashboard serves the same calls over HTTP (dashboard/). No Node or Electron import here: the renderer
 // bundles this file.
 import { z } from 'zod';
-import { RetentionPolicySchema, SettingsSchema } from '../src-main/core/settings/settings-schema.ts';
+import { EmailSettingsSchema, RetentionPolicySchema, SettingsSchema } from '../src-main/core/settings/settings-schema.ts';
 
 export { RetentionPolicySchema, SettingsSchema };
 
@@ -176,7 +176,7 @@ export const CALLS = {
   removeTarget: { args: z.strictObject({ name, pin }), result: ok },
   testTarget: { args: z.strictObject({ name }), result: z.object({ ok: z.boolean(), lines: z.array(z.string()) }) },
   /** Sends a test e-mail with the saved settings (or the ones given, before saving). */
-  testEmail: { args: z.strictObject({ email: SettingsSchema.shape.notifications.unwrap().shape.email.unwrap().optional(), smtpPassword: z.string().optional() }), result: z.object({ ok: z.boolean(), message: z.string() }) },
+  testEmail: { args: z.strictObject({ email: EmailSettingsSchema.optional(), smtpPassword: z.string().optional() }), result: z.object({ ok: z.boolean(), message: z.string() }) },
   /** Sets the encryption passphrase (`current` is needed when one is set). */
   setPassphrase: { args: z.strictObject({ current: z.string().optional(), next: z.string().min(8, 'at least 8 characters'), pin }), result: ok },
   /** Sets (or with an empty `next`, removes) the admin PIN. */
